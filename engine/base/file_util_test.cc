@@ -1,0 +1,66 @@
+#include "engine/base/file_util.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace base {
+namespace {
+
+class FileUtilTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/berth-fu-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { ASSERT_TRUE(RemoveAll(dir_).ok()); }
+  std::string dir_;
+};
+
+TEST_F(FileUtilTest, AtomicWriteThenRead) {
+  std::string p = JoinPath(dir_, "f");
+  ASSERT_TRUE(WriteFileAtomic(p, "hello", 0600).ok());
+  ASSERT_TRUE(WriteFileAtomic(p, "world").ok());
+  auto got = ReadFile(p);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, "world");
+}
+
+TEST_F(FileUtilTest, ReadMissingNamesPath) {
+  auto got = ReadFile(JoinPath(dir_, "nope"));
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(got.status().message().find("open /tmp/berth-fu-"),
+            absl::string_view::npos);
+  EXPECT_NE(got.status().message().find("No such file or directory"),
+            absl::string_view::npos);
+}
+
+TEST_F(FileUtilTest, ReadCapsSize) {
+  std::string p = JoinPath(dir_, "big");
+  ASSERT_TRUE(WriteFileAtomic(p, std::string(100, 'x')).ok());
+  EXPECT_EQ(ReadFile(p, 10).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(FileUtilTest, MakeDirsAndRemoveAll) {
+  std::string deep = JoinPath(dir_, "a/b/c");
+  ASSERT_TRUE(MakeDirs(deep).ok());
+  ASSERT_TRUE(MakeDirs(deep).ok());
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(deep, "f"), "x").ok());
+  ASSERT_TRUE(RemoveAll(JoinPath(dir_, "a")).ok());
+  EXPECT_FALSE(PathExists(JoinPath(dir_, "a")));
+  EXPECT_TRUE(RemoveAll(JoinPath(dir_, "a")).ok());
+}
+
+TEST(JoinPathTest, SingleSlashes) {
+  EXPECT_EQ(JoinPath("/a/", "/b"), "/a/b");
+  EXPECT_EQ(JoinPath("/a", "b"), "/a/b");
+  EXPECT_EQ(JoinPath("", "b"), "b");
+}
+
+}  // namespace
+}  // namespace base
