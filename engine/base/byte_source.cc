@@ -1,7 +1,12 @@
 #include "engine/base/byte_source.h"
 
 #include <algorithm>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+
+#include "engine/base/status.h"
 
 namespace base {
 
@@ -10,6 +15,24 @@ absl::StatusOr<size_t> StringSource::Read(char* buf, size_t cap) {
   std::memcpy(buf, data_.data(), n);
   data_.remove_prefix(n);
   return n;
+}
+
+absl::StatusOr<size_t> FdSource::Read(char* buf, size_t cap) {
+  for (;;) {
+    ssize_t n = ::read(fd_, buf, cap);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return ErrnoError(errno, "read");
+  }
+}
+
+absl::StatusOr<size_t> PrefixedSource::Read(char* buf, size_t cap) {
+  if (offset_ < prefix_.size()) {
+    size_t n = std::min(cap, prefix_.size() - offset_);
+    std::memcpy(buf, prefix_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+  return inner_->Read(buf, cap);
 }
 
 absl::Status BytePipe::Write(absl::string_view data) {

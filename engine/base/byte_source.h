@@ -43,6 +43,30 @@ class StringSource : public ByteSource {
   absl::string_view data_;
 };
 
+// A ByteSource over a file descriptor it does not own.
+class FdSource : public ByteSource {
+ public:
+  explicit FdSource(int fd) : fd_(fd) {}
+  absl::StatusOr<size_t> Read(char* buf, size_t cap) override;
+
+ private:
+  int fd_;
+};
+
+// A ByteSource that first yields `prefix`, then the bytes of `inner` (not
+// owned). Lets a reader sniff the head of a stream and put it back.
+class PrefixedSource : public ByteSource {
+ public:
+  PrefixedSource(std::string prefix, ByteSource* inner)
+      : prefix_(std::move(prefix)), inner_(inner) {}
+  absl::StatusOr<size_t> Read(char* buf, size_t cap) override;
+
+ private:
+  std::string prefix_;
+  size_t offset_ = 0;
+  ByteSource* inner_;
+};
+
 // BytePipe: thread-safe. Write() blocks while `capacity` bytes are buffered.
 // The writer ends the stream with CloseWrite(status): OK for a clean end, an
 // error to make the reader's next Read() fail with it. The reader may call

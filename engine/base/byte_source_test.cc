@@ -64,3 +64,16 @@ TEST(BytePipeTest, ReaderCloseUnblocksWriter) {
 
 }  // namespace
 }  // namespace base
+
+namespace base {
+namespace {
+
+TEST(PrefixedSourceTest, YieldsPrefixThenInner) {
+  StringSource inner("world");
+  PrefixedSource s("hello ", &inner);
+  absl::Status st;
+  EXPECT_EQ(Drain(&s, &st), "hello world");
+}
+
+}  // namespace
+}  // namespace base
