@@ -51,7 +51,7 @@ def berth_path():
 def proto_root():
     """Directory holding proto/berth/v1/*.proto (the runfiles tree or the repo)."""
     root = os.environ.get("BERTH_PROTO_ROOT") or bin_dir()
-    if os.path.isdir(os.path.join(root, "proto", "berth", "v1")):
+    if os.path.exists(os.path.join(root, "proto", "berth", "v1", "images.proto")):
         return root
     return REPO
 
