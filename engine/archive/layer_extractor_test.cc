@@ -385,5 +385,18 @@ TEST_F(LayerExtractorTest, RootEntryCarriesMetadata) {
   ExpectError(TarBuilder().Add(fifo), absl::StatusCode::kInvalidArgument, "must be a directory");
 }
 
+TEST_F(LayerExtractorTest, NonAsciiNames) {
+  const std::string name = "caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac";
+  absl::StatusOr<ExtractResult> r =
+      Extract(TarBuilder().File(name, "utf8").Symlink("l", name).Hardlink("h", name).Build());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(base::ReadFile(root_ + "/" + name).value(), "utf8");
+  EXPECT_EQ(Lstat("h").st_ino, Lstat(name).st_ino);
+  // Not UTF-8 at all: the raw bytes are kept.
+  r = Extract(TarBuilder().File("latin\xe9", "raw").Build());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(base::ReadFile(root_ + "/latin\xe9").value(), "raw");
+}
+
 }  // namespace
 }  // namespace engine::archive
