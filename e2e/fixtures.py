@@ -182,7 +182,7 @@ class Image:
             "architecture": arch,
             "os": os_,
             "config": {"Env": list(env), "Cmd": list(cmd), "WorkingDir": "/",
-                       "Labels": dict(labels or {"org.berth.fixture": "yes"})},
+                       "Labels": dict({"org.berth.fixture": "yes"} if labels is None else labels)},
             "rootfs": {"type": "layers", "diff_ids": [l.diff_id for l in self.layers]},
             "history": [{"created": created, "created_by": "berth-e2e layer %d" % i,
                          "comment": "fixture"} for i in range(len(self.layers))]
