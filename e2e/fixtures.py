@@ -392,21 +392,26 @@ class RegistryClient:
 
 
 def push_umoci_image(registry, repo, tag="latest", workdir=None):
-    """Writes an OCI layout with umoci (init/new/insert) and copies it in with skopeo.
+    """Writes an OCI layout with umoci (init/new/unpack/repack) and copies it in with skopeo.
 
-    The image holds /umoci/hello.txt ("written by umoci\\n"). Returns the workdir.
+    The image holds /umoci/hello.txt ("written by umoci\\n") and /umoci/link -> hello.txt.
+    Returns the workdir. (Not `umoci insert`: Debian's umoci 0.4.7 writes that layer's
+    tar without its final padding and end-of-archive blocks, which GNU tar rejects too.)
     """
     workdir = workdir or harness.make_tempdir("berth-umoci-")
     layout = os.path.join(workdir, "layout")
-    src = os.path.join(workdir, "src")
-    os.makedirs(src, exist_ok=True)
-    with open(os.path.join(src, "hello.txt"), "w") as f:
-        f.write("written by umoci\n")
+    bundle = os.path.join(workdir, "bundle")
+    image = layout + ":" + tag
     harness.run(["umoci", "init", "--layout", layout])
-    harness.run(["umoci", "new", "--image", layout + ":" + tag])
-    harness.run(["umoci", "insert", "--image", layout + ":" + tag, src, "/umoci"])
-    harness.run(["umoci", "config", "--image", layout + ":" + tag, "--config.cmd", "/bin/true"])
-    skopeo_copy("oci:%s:%s" % (layout, tag), "docker://%s/%s:%s" % (registry.host, repo, tag),
+    harness.run(["umoci", "new", "--image", image])
+    harness.run(["umoci", "unpack", "--image", image, bundle])
+    os.makedirs(os.path.join(bundle, "rootfs", "umoci"))
+    with open(os.path.join(bundle, "rootfs", "umoci", "hello.txt"), "w") as f:
+        f.write("written by umoci\n")
+    os.symlink("hello.txt", os.path.join(bundle, "rootfs", "umoci", "link"))
+    harness.run(["umoci", "repack", "--image", image, bundle])
+    harness.run(["umoci", "config", "--image", image, "--config.cmd", "/bin/true"])
+    skopeo_copy("oci:" + image, "docker://%s/%s:%s" % (registry.host, repo, tag),
                 registry=registry)
     return workdir
 
