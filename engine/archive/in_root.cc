@@ -42,7 +42,7 @@ absl::StatusOr<base::UniqueFd> OpenOnce(int root_fd, const std::string& path) {
         absl::StrCat("path escapes the layer root (resolving \"", path, "\": ", strerror(err), ")"));
   }
   if (err == ENOTDIR) {
-    return absl::FailedPreconditionError(absl::StrCat("\"", path, "\" is not a directory"));
+    return absl::InvalidArgumentError(absl::StrCat("\"", path, "\" is not a directory"));
   }
   return base::ErrnoError(err, absl::StrCat("open \"", path, "\" in layer root"));
 }
@@ -94,7 +94,7 @@ absl::StatusOr<base::UniqueFd> OpenDirInRoot(int root_fd, absl::string_view path
       next = OpenOnce(root_fd, prefix);
       if (!next.ok() && absl::IsNotFound(next.status())) {
         // Still missing after mkdir: `comp` is a dangling symlink.
-        return absl::AlreadyExistsError(
+        return absl::InvalidArgumentError(
             absl::StrCat("cannot create directory \"", prefix, "\": a dangling symlink is in the way"));
       }
     }

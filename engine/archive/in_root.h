@@ -22,12 +22,11 @@ namespace engine::archive {
 // Opens directory `path` (relative, "" or "." for the root itself) resolved
 // inside `root_fd`, returning an O_PATH descriptor usable as the dirfd of
 // *at() calls. With `create_missing`, missing components are created with
-// mode 0755 (never through a dangling symlink: that fails with
-// AlreadyExists).
+// mode 0755 (never through a dangling symlink: that is InvalidArgument).
 // Errors: InvalidArgument "path escapes the layer root" when resolution hits
-// a symlink loop, a magic link or a mount point (ELOOP/EXDEV); NotFound
-// without `create_missing`; FailedPrecondition "not a directory" when a
-// component is a file; errno statuses otherwise.
+// a symlink loop, a magic link or a mount point (ELOOP/EXDEV), or "is not a
+// directory" when a component is something else; NotFound without
+// `create_missing`; errno statuses otherwise.
 absl::StatusOr<base::UniqueFd> OpenDirInRoot(int root_fd, absl::string_view path,
                                              bool create_missing);
 

@@ -261,6 +261,13 @@ TEST_F(LayerExtractorTest, ReplacesWithoutFollowing) {
   EXPECT_EQ(Lstat("keep").st_mode & 07777, 0700u);
 }
 
+TEST_F(LayerExtractorTest, ParentMustBeADirectory) {
+  ExpectError(TarBuilder().File("f", "x").File("f/x", "y"), absl::StatusCode::kInvalidArgument,
+              "layer entry \"f/x\": \"f\" is not a directory");
+  ExpectError(TarBuilder().Symlink("dangling", "nowhere").File("dangling/x", "y"),
+              absl::StatusCode::kInvalidArgument, "dangling symlink");
+}
+
 TEST_F(LayerExtractorTest, RejectsDeviceNodes) {
   for (TarEntry::Type type : {TarEntry::kCharDev, TarEntry::kBlockDev}) {
     TarEntry e;
