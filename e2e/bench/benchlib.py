@@ -251,7 +251,9 @@ class Dockerd:
         for p in (DOCKER_SOCK,):
             if os.path.exists(p):
                 os.unlink(p)
-        self.env = dict(os.environ, DOCKER_HOST="unix://" + DOCKER_SOCK)
+        cfg = os.path.join(workdir, "docker-cli")  # an empty CLI config: no credentials
+        os.makedirs(cfg, exist_ok=True)
+        self.env = dict(os.environ, DOCKER_HOST="unix://" + DOCKER_SOCK, DOCKER_CONFIG=cfg)
         self.env.pop("DOCKER_CONTEXT", None)
         self.log_path = os.path.join(workdir, "dockerd.log")
         argv = [shutil.which("dockerd"), "-H", "unix://" + DOCKER_SOCK, "--data-root", DOCKER_DATA,
@@ -304,6 +306,8 @@ class Berthd:
         self.generation = 0
         self.proc = None
         self.log_path = os.path.join(workdir, "berthd.log")
+        self.config_dir = os.path.join(workdir, "cli")  # an empty CLI config: no credentials
+        os.makedirs(self.config_dir, exist_ok=True)
         self.start()
 
     def start(self):
@@ -324,7 +328,8 @@ class Berthd:
         wait_for(up, 30, "berthd on " + self.sock)
 
     def cli(self, *args, check=True, quiet=False):
-        return run([self.berth, "-H", self.host] + list(args), check=check, quiet=quiet)
+        return run([self.berth, "-H", self.host, "--config", self.config_dir] + list(args),
+                   check=check, quiet=quiet)
 
     def empty(self, ref):
         ok = (self.cli("rmi", "-f", ref, check=False, quiet=True).returncode == 0 and
