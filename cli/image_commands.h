@@ -1,0 +1,37 @@
+// -----------------------------------------------------------------------------
+// File: image_commands.h
+// -----------------------------------------------------------------------------
+//
+// The image commands: pull, push, images (image ls), image inspect, tag,
+// rmi (image rm), image prune and image history. Each reads its options and
+// arguments from the context, writes Docker's output to ctx->out(), and
+// returns an error for main() to print: daemon errors are marked by the
+// sdk (printed "Error response from daemon: ..."), others print as they are.
+
+#ifndef CLI_IMAGE_COMMANDS_H_
+#define CLI_IMAGE_COMMANDS_H_
+
+#include "absl/status/status.h"
+#include "cli/context.h"
+
+namespace cli {
+
+absl::Status RunPull(Context* ctx);
+absl::Status RunPush(Context* ctx);
+absl::Status RunImages(Context* ctx);
+absl::Status RunImageInspect(Context* ctx);
+absl::Status RunTag(Context* ctx);
+absl::Status RunRmi(Context* ctx);
+absl::Status RunImagePrune(Context* ctx);
+absl::Status RunImageHistory(Context* ctx);
+
+// HasTagOrDigest()
+//
+// Whether a reference names a tag or digest ("x:1", "h:5000/x@sha256:..."),
+// as opposed to a bare name ("x", "h:5000/x") that Docker completes with
+// ":latest".
+bool HasTagOrDigest(absl::string_view reference);
+
+}  // namespace cli
+
+#endif  // CLI_IMAGE_COMMANDS_H_

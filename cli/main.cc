@@ -1,0 +1,99 @@
+// berth: the command-line client of the Berth container engine.
+//
+// main() is the process boundary: CLI11's parse exceptions are caught here
+// and turned into Docker-style usage errors; every command returns an
+// absl::Status that is printed here ("Error response from daemon: ..." for
+// errors the daemon returned) with exit code 1.
+
+#include <CLI/CLI.hpp>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "absl/status/status.h"
+#include "cli/command_line.h"
+#include "cli/context.h"
+#include "cli/image_commands.h"
+#include "cli/registry_commands.h"
+#include "cli/system_commands.h"
+#include "sdk/status.h"
+
+namespace cli {
+namespace {
+
+absl::Status Dispatch(Context* ctx) {
+  switch (ctx->inv().command) {
+    case CommandId::kPull: return RunPull(ctx);
+    case CommandId::kPush: return RunPush(ctx);
+    case CommandId::kImages: return RunImages(ctx);
+    case CommandId::kImageInspect: return RunImageInspect(ctx);
+    case CommandId::kTag: return RunTag(ctx);
+    case CommandId::kRmi: return RunRmi(ctx);
+    case CommandId::kImagePrune: return RunImagePrune(ctx);
+    case CommandId::kImageHistory: return RunImageHistory(ctx);
+    case CommandId::kLogin: return RunLogin(ctx);
+    case CommandId::kLogout: return RunLogout(ctx);
+    case CommandId::kVersion: return RunVersion(ctx);
+    case CommandId::kInfo: return RunInfo(ctx);
+    case CommandId::kNone: break;
+  }
+  return absl::OkStatus();
+}
+
+int TerminalWidth(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 200;
+}
+
+}  // namespace
+}  // namespace cli
+
+int main(int argc, char** argv) {
+  cli::CommandLine command_line;
+  try {
+    command_line.Parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << command_line.Help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << command_line.Help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << command_line.FlagError(e.what()) << "\n";
+    return 125;
+  } catch (const CLI::Error& e) {
+    std::cerr << e.what() << "\n";
+    return 125;
+  }
+
+  const cli::Invocation& inv = command_line.invocation();
+  if (inv.global.version) {
+    std::cout << cli::VersionLine() << "\n";
+    return 0;
+  }
+  if (absl::Status s = command_line.Validate(); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 1;
+  }
+  if (inv.command == cli::CommandId::kNone) {
+    std::cout << command_line.Help();
+    return 0;
+  }
+
+  cli::Context ctx(&inv, &std::cout, &std::cerr, &std::cin);
+  ctx.out_is_tty = ::isatty(STDOUT_FILENO) == 1;
+  ctx.in_is_tty = ::isatty(STDIN_FILENO) == 1;
+  ctx.out_width = cli::TerminalWidth(STDOUT_FILENO);
+
+  absl::Status status = cli::Dispatch(&ctx);
+  std::cout.flush();
+  if (status.ok()) return 0;
+  if (sdk::IsDaemonError(status)) {
+    std::cerr << "Error response from daemon: " << status.message() << "\n";
+  } else {
+    std::cerr << status.message() << "\n";
+  }
+  return 1;
+}
