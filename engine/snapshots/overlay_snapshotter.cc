@@ -308,6 +308,41 @@ absl::Status OverlaySnapshotter::Commit(absl::string_view name, absl::string_vie
   return absl::OkStatus();
 }
 
+absl::Status OverlaySnapshotter::CommitOnto(absl::string_view name, absl::string_view key,
+                                            absl::string_view parent) {
+  if (name.empty()) return absl::InvalidArgumentError("snapshot name must not be empty");
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Row row, Lookup(key));
+  if (row.kind != SnapshotKind::kActive || row.parent_id != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("snapshot \"", key, "\" is not an active snapshot without parent"));
+  }
+  if (Lookup(name).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("snapshot \"", name, "\" already exists"));
+  }
+  int64_t parent_id = 0;
+  if (!parent.empty()) {
+    ASSIGN_OR_RETURN(Row p, Lookup(parent));
+    if (p.kind != SnapshotKind::kCommitted) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("parent snapshot \"", parent, "\" is not committed"));
+    }
+    ASSIGN_OR_RETURN(std::vector<Row> chain, Chain(p.id));
+    if (chain.size() + 1 > static_cast<size_t>(kMaxDepth)) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("snapshot chain deeper than ", kMaxDepth, " layers"));
+    }
+    parent_id = p.id;
+  }
+  Stmt up(db_, "UPDATE snapshots SET key = ?, kind = ?, parent_id = ? WHERE id = ?");
+  up.Bind(1, name).Bind(2, static_cast<int64_t>(SnapshotKind::kCommitted))
+      .BindNullIfZero(3, parent_id).Bind(4, row.id);
+  RETURN_IF_ERROR(up.Step().status());
+  const std::string work = SnapshotDir(row.id) + "/work";
+  if (base::RemoveAll(work).ok()) (void)mkdir(work.c_str(), 0755);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SnapshotInfo> OverlaySnapshotter::Stat(absl::string_view name_or_key) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Row row, Lookup(name_or_key));

@@ -90,6 +90,13 @@ class OverlaySnapshotter {
   // is not active; AlreadyExists if `name` exists (then `key` is unchanged
   // and may be removed).
   absl::Status Commit(absl::string_view name, absl::string_view key);
+  // Like Commit, for an active snapshot prepared with no parent: it is
+  // committed as `name` over committed `parent` ("" = none). A layer's upper
+  // dir does not depend on the layers below it, so layers can be extracted in
+  // parallel and stacked afterwards. FailedPrecondition if `key` already has
+  // a parent or `parent` is not committed; NotFound if `parent` is absent.
+  absl::Status CommitOnto(absl::string_view name, absl::string_view key,
+                          absl::string_view parent);
 
   // NotFound if no snapshot has this name or key.
   absl::StatusOr<SnapshotInfo> Stat(absl::string_view name_or_key);

@@ -66,6 +66,26 @@ class OverlaySnapshotterTest : public ::testing::Test {
   std::unique_ptr<OverlaySnapshotter> snap_;
 };
 
+TEST_F(OverlaySnapshotterTest, CommitOntoStacksLayersExtractedInParallel) {
+  SnapshotInfo a = snap_->Prepare("a-extract", "").value();
+  SnapshotInfo b = snap_->Prepare("b-extract", "").value();
+  ASSERT_TRUE(snap_->CommitOnto("a", "a-extract", "").ok());
+  ASSERT_TRUE(snap_->CommitOnto("b", "b-extract", "a").ok());
+  EXPECT_EQ(snap_->Stat("b").value().parent, "a");
+  EXPECT_EQ(snap_->Stat("b").value().upper_dir, b.upper_dir);
+  SnapshotInfo c = snap_->Prepare("c", "b").value();
+  auto m = snap_->Mounts("c").value();
+  EXPECT_EQ(m[0].options[2], "lowerdir=" + b.upper_dir + ":" + a.upper_dir);
+  // Only parentless active snapshots can be stacked; parents must be committed.
+  EXPECT_EQ(snap_->CommitOnto("d", "c", "a").code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(snap_->Prepare("e-extract", "").ok());
+  EXPECT_EQ(snap_->CommitOnto("e", "e-extract", "c").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(snap_->CommitOnto("e", "e-extract", "nope").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(snap_->CommitOnto("a", "e-extract", "").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(snap_->Remove("a").code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(OverlaySnapshotterTest, PrepareCommitChain) {
   absl::StatusOr<SnapshotInfo> k1 = snap_->Prepare("k1", "");
   ASSERT_TRUE(k1.ok()) << k1.status();
