@@ -360,7 +360,8 @@ absl::Status RegistryClient::FetchBlob(
       bool known = false;
       if (head.status == 206) {
         // "bytes <first>-<last>/<total>"
-        absl::string_view cr = head.Header("content-range");
+        const std::string content_range = head.Header("content-range");
+        absl::string_view cr = content_range;
         absl::ConsumePrefix(&cr, "bytes ");
         size_t dash = cr.find('-');
         size_t slash = cr.find('/');
