@@ -216,14 +216,29 @@ absl::Status CommandLine::Validate() const {
 std::string CommandLine::Help() const {
   const Spec* s = Selected();
   if (s == nullptr) return app_->help();
+  // CLI11's help repeats the description and its own usage line; keep only
+  // the option and subcommand lists under Docker's usage header.
+  std::string lists = s->app->help();
+  size_t options = lists.find("Options:");
+  if (options != std::string::npos) lists = lists.substr(options);
   return absl::StrCat("\nUsage:  ", s->usage, "\n\n", s->description, "\n\n",
-                      s->app->help());
+                      lists);
 }
 
 std::string CommandLine::FlagError(absl::string_view what) const {
   const Spec* s = Selected();
   std::string path = s == nullptr ? "berth" : s->path;
-  return absl::StrCat(what, "\nSee '", path, " --help'.");
+  // CLI11: "The following argument was not expected: --bogus" -> Docker's
+  // "unknown flag: --bogus".
+  std::string message(what);
+  size_t colon = message.find(" not expected: ");
+  if (colon != std::string::npos) {
+    std::string extra = message.substr(colon + 15);
+    if (!extra.empty() && extra[0] == '-') {
+      message = absl::StrCat("unknown flag: ", extra);
+    }
+  }
+  return absl::StrCat(message, "\nSee '", path, " --help'.");
 }
 
 }  // namespace cli

@@ -133,7 +133,7 @@ TEST(CommandLine, ArgumentCountErrorsReadLikeDocker) {
 TEST(CommandLine, UnknownFlagThrowsForMain) {
   CommandLine cl;
   EXPECT_THROW(ParseArgs(&cl, {"pull", "--bogus", "x"}), CLI::ParseError);
-  EXPECT_EQ(cl.FlagError("unknown flag: --bogus"),
+  EXPECT_EQ(cl.FlagError("The following argument was not expected: --bogus"),
             "unknown flag: --bogus\nSee 'berth pull --help'.");
 }
 
