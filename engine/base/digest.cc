@@ -23,6 +23,9 @@ void Sha256::Update(const void* data, size_t len) {
   EVP_DigestUpdate(state_->ctx, data, len);
 }
 
+Digest::Digest()
+    : text_("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") {}
+
 Digest Digest::Of(absl::string_view data) {
   Sha256 h;
   h.Update(data);

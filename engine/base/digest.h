@@ -19,6 +19,9 @@ namespace base {
 // A validated digest. Cheap to copy.
 class Digest {
  public:
+  // The digest of empty content, so that structs holding a Digest can be
+  // default-constructed.
+  Digest();
   // Parses `text`; InvalidArgument unless it is `sha256:` + 64 hex digits.
   static absl::StatusOr<Digest> Parse(absl::string_view text);
   // The sha256 digest of `data`.

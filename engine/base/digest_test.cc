@@ -15,6 +15,8 @@ TEST(DigestTest, HashesKnownVector) {
   EXPECT_EQ(Digest::Of("abc").Short(), "ba7816bf8f01");
 }
 
+TEST(DigestTest, DefaultIsEmptyContent) { EXPECT_EQ(Digest(), Digest::Of("")); }
+
 TEST(DigestTest, ParseRejectsMalformed) {
   EXPECT_TRUE(Digest::Parse(Digest::Of("x").str()).ok());
   EXPECT_FALSE(Digest::Parse("sha256:abc").ok());
