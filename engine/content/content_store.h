@@ -121,6 +121,8 @@ class ContentStore {
   // Write refuses to go past it (OutOfRange). Blocks while another writer,
   // in this process or another, holds the same digest. Returns AlreadyExists
   // if the blob is committed, whether before the call or while waiting.
+  // A thread that already holds a Writer for `digest` must not call this for
+  // the same digest (it would wait for itself).
   absl::StatusOr<std::unique_ptr<Writer>> OpenWriter(const base::Digest& digest,
                                                      int64_t expected_size);
 
