@@ -332,6 +332,14 @@ absl::Status MetadataStore::DeleteLease(absl::string_view id) {
   return tx.Commit();
 }
 
+absl::Status MetadataStore::DeleteAllLeases() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_.get()));
+  ASSIGN_OR_RETURN(SqliteStatement stmt, db_->Prepare("DELETE FROM leases"));
+  RETURN_IF_ERROR(stmt.Run());
+  return tx.Commit();
+}
+
 // --- Key-value ---------------------------------------------------------------
 
 absl::StatusOr<std::string> MetadataStore::GetKv(absl::string_view key) {

@@ -127,6 +127,9 @@ class MetadataStore {
                                 absl::string_view id);
   // Deletes a lease and releases its resources. NotFound if absent.
   absl::Status DeleteLease(absl::string_view id);
+  // Deletes every lease. The daemon calls it at start-up: no operation that
+  // held one survives a restart.
+  absl::Status DeleteAllLeases();
 
   // --- Key-value ----------------------------------------------------------------
 

@@ -279,3 +279,23 @@ TEST_F(MetadataStoreTest, ConcurrentWritersAllLand) {
 }  // namespace
 }  // namespace metadata
 }  // namespace engine
+
+namespace engine::metadata {
+namespace {
+
+TEST_F(MetadataStoreTest, DeleteAllLeasesReleasesEverything) {
+  ASSERT_TRUE(store_->CreateLease("a", absl::Hours(1)).ok());
+  ASSERT_TRUE(store_->CreateLease("b", absl::InfiniteDuration()).ok());
+  ASSERT_TRUE(store_->AddLeaseResource("a", "blob", D("x").str()).ok());
+  ASSERT_TRUE(store_->AddLeaseResource("b", "snapshot", "s").ok());
+  ASSERT_TRUE(store_->DeleteAllLeases().ok());
+  auto roots = store_->CollectRoots();
+  ASSERT_TRUE(roots.ok()) << roots.status();
+  EXPECT_TRUE(roots->blobs.empty());
+  EXPECT_TRUE(roots->snapshots.empty());
+  EXPECT_EQ(store_->DeleteLease("a").code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->DeleteAllLeases().ok());
+}
+
+}  // namespace
+}  // namespace engine::metadata
