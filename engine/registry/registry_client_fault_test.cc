@@ -285,6 +285,86 @@ TEST(RegistryFaultTest, DockerHubReadsUseMirrorsInOrder) {
   EXPECT_EQ(broken.requests().size(), 1u);
 }
 
+// A Docker Hub-like bearer registry: tokens for alice/secret only, and
+// "insufficient_scope" for repositories that do not exist.
+class BearerRegistry {
+ public:
+  BearerRegistry()
+      : server_([this](const FakeRequest& req) { return Handle(req); }) {}
+  const FakeHttpServer& server() const { return server_; }
+  int token_requests() const { return token_requests_; }
+
+ private:
+  FakeResponse Handle(const FakeRequest& req) {
+    FakeResponse r;
+    if (absl::StartsWith(req.target, "/token")) {
+      ++token_requests_;
+      auto auth = req.headers.find("authorization");
+      if (auth != req.headers.end() && auth->second != "Basic YWxpY2U6c2VjcmV0") {
+        r.status = 401;
+        r.body = R"({"details":"incorrect username or password"})";
+        return r;
+      }
+      r.body = auth == req.headers.end() ? R"({"access_token":"anon","expires_in":3600})"
+                                         : R"({"token":"alice-token","expires_in":3600})";
+      return r;
+    }
+    auto auth = req.headers.find("authorization");
+    const bool authed = auth != req.headers.end() &&
+                        (auth->second == "Bearer anon" || auth->second == "Bearer alice-token");
+    if (!authed || absl::StrContains(req.target, "/nonexistent/")) {
+      r.status = 401;
+      std::string challenge =
+          absl::StrCat("Bearer realm=\"", server_.origin(), "/token\",service=\"hub\"");
+      if (authed) absl::StrAppend(&challenge, ",error=\"insufficient_scope\"");
+      r.headers.emplace_back("WWW-Authenticate", challenge);
+      r.body = R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})";
+      return r;
+    }
+    if (req.target == "/v2/") return r;
+    r.status = 404;
+    r.body = R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})";
+    return r;
+  }
+
+  std::atomic<int> token_requests_{0};  // before server_: its thread uses it
+  FakeHttpServer server_;
+};
+
+TEST(RegistryFaultTest, BearerLoginAndDeniedPull) {
+  BearerRegistry hub;
+  RegistryClient client(FastOptions());
+  const std::string domain = absl::StrCat("127.0.0.1:", hub.server().port());
+  EXPECT_TRUE(client.CheckLogin(domain, Credentials{"alice", "secret", ""}).ok());
+  absl::Status bad = client.CheckLogin(domain, Credentials{"alice", "nope", ""});
+  EXPECT_EQ(bad.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(bad.message(), "unauthorized: incorrect username or password");
+
+  absl::StatusOr<Reference> ref = ParseReference(domain + "/nonexistent/img");
+  ASSERT_TRUE(ref.ok());
+  absl::StatusOr<RegistryClient::FetchedManifest> m = client.GetManifest(*ref, Credentials());
+  EXPECT_EQ(m.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(m.status().message(),
+            absl::StrCat("pull access denied for ", domain,
+                         "/nonexistent/img, repository does not exist or may require 'docker "
+                         "login': denied: requested access to the resource is denied"));
+
+  // Tokens are cached per scope: a second pull of the same repository
+  // fetches no new token.
+  absl::StatusOr<Reference> known = ParseReference(domain + "/team/app:1.0");
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(client.GetManifest(*known, Credentials()).status().code(),
+            absl::StatusCode::kNotFound);
+  int before = hub.token_requests();
+  EXPECT_EQ(client.GetManifest(*known, Credentials()).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(hub.token_requests(), before);
+  client.ForgetTokens(domain);
+  EXPECT_EQ(client.GetManifest(*known, Credentials()).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_GT(hub.token_requests(), before);
+}
+
 }  // namespace
 }  // namespace registry
 }  // namespace engine

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -239,6 +241,22 @@ TEST(RegistryClientTest, PushAndPullAgainstRealRegistry) {
   EXPECT_EQ(nb.code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(absl::StartsWith(nb.message(), "blob unknown")) << nb;
   EXPECT_FALSE(*client.BlobExists(repo, base::Digest::Of("absent"), anon));
+
+  // Concurrent downloads share one client.
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      absl::Status st = client.FetchBlob(repo, base::Digest::Of(layer2), 0, anon,
+                                         [&, i](absl::string_view c) {
+                                           results[i].append(c.data(), c.size());
+                                           return absl::OkStatus();
+                                         });
+      if (!st.ok()) results[i] = std::string(st.message());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& r : results) EXPECT_TRUE(r == layer2);
 }
 
 TEST(RegistryClientTest, BasicAuthWithHtpasswd) {
