@@ -145,7 +145,7 @@ class FaultsTest(E2ETest):
             self.assertTrue(base.find_file_with(self.daemon.data_root, "blob%d" % i,
                                                 fixtures.random_bytes(6 << 20, 60 + i)))
         out = self.prune_all()
-        self.assertIn("Deleted: " + big.id, out)
+        self.assertIn("deleted: " + big.id, out)
         self.assertNothingListed()
         self.assertEqual(base.files_containing(self.daemon.data_root, base.hexes(big)), [])
         self.assertEqual(_big_files(self.daemon.data_root), [],
