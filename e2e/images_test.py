@@ -220,7 +220,7 @@ class ImagesTest(E2ETest):
         out = self.berth("rmi", "-f", base.short_id(self.std))
         self.assertIn("Untagged: " + src, out)
         self.assertIn("Untagged: local/name:latest", out)
-        self.assertIn("deleted: " + self.std.id, out)  # Docker prints prune lines in lower case
+        self.assertIn("Deleted: " + self.std.id, out)
         self.assertEqual(self.images_json(), [])
         self.assertFalse(base.find_named(self.daemon.data_root, "big"), "layer files left after rmi")
 
@@ -237,7 +237,7 @@ class ImagesTest(E2ETest):
         out = self.prune_all()
         self.assertIn("Deleted Images:", out)
         self.assertIn("deleted: " + self.std.id, out)  # Docker prints prune lines in lower case
-        self.assertIn("Deleted: " + self.zstd.id, out)
+        self.assertIn("deleted: " + self.zstd.id, out)
         self.assertRegex(out, r"Total reclaimed space: [0-9.]+\s*[kMG]?B")
         self.assertEqual(self.images_json(), [])
         self.assertFalse(base.files_containing(self.daemon.data_root,
