@@ -76,12 +76,12 @@ def unix_connectable(path):
             return False
 
 
-def rss_mb(pid):
-    """VmRSS of `pid` in MB (10^6 bytes), or None if it is gone."""
+def rss_mb(pid, field="VmRSS"):
+    """A /proc/<pid>/status memory field (VmRSS, RssAnon, RssFile) in MB (10^6 bytes), or None."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024 / 1e6
     except OSError:
         pass
@@ -332,9 +332,11 @@ class Berthd:
                    check=check, quiet=quiet)
 
     def empty(self, ref):
-        ok = (self.cli("rmi", "-f", ref, check=False, quiet=True).returncode == 0 and
-              self.cli("image", "prune", "-a", "-f", check=False, quiet=True).returncode == 0)
-        if not ok:
+        # rmi fails with "No such image" when the image is already gone: judge by inspect.
+        self.cli("rmi", "-f", ref, check=False, quiet=True)
+        pruned = self.cli("image", "prune", "-a", "-f", check=False, quiet=True).returncode == 0
+        gone = self.cli("image", "inspect", ref, check=False, quiet=True).returncode != 0
+        if not (pruned and gone):
             if self.generation == 1:
                 log("berth rmi/prune failed; restarting berthd on a fresh data root before each pull")
             self.stop()
