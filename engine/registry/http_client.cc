@@ -183,7 +183,10 @@ std::vector<std::string> HttpResponse::Headers(absl::string_view name) const {
   return out;
 }
 
-HttpClient::HttpClient() { GlobalInit(); }
+// libcurl (and the TLS library under it) is initialised on first use, not
+// at construction: an idle daemon that has not talked to a registry keeps
+// those pages out of its memory.
+HttpClient::HttpClient() = default;
 
 HttpClient::~HttpClient() {
   absl::MutexLock lock(&mu_);
@@ -200,6 +203,7 @@ void* HttpClient::Acquire() {
       return h;
     }
   }
+  GlobalInit();
   return curl_easy_init();
 }
 
