@@ -18,6 +18,8 @@ def _big_files(root, limit=1 << 20):
         for n in filenames:
             p = os.path.join(dirpath, n)
             st = os.lstat(p)
+            if n.endswith((".db", ".db-wal", ".db-shm")):
+                continue  # SQLite's database and write-ahead log are not leftovers
             if stat.S_ISREG(st.st_mode) and st.st_size >= limit:
                 out.append(p)
     return out

@@ -6,8 +6,8 @@ proxy). Faults, set as attributes at any time:
 
   corrupt_digests: set of blob digests whose bytes are served altered (same length,
                    last byte flipped), i.e. content that does not match its digest.
-  cut_after:       if not None, blob GET responses announce the full Content-Length,
-                   send only this many body bytes and then close the connection...
+  cut_after:       if not None, blob GET responses longer than this announce the full
+                   Content-Length, send only this many body bytes and close the connection...
   cuts_left:       ...for this many responses (then the proxy serves normally).
   delay_per_chunk: seconds to sleep before each 64 KiB of a blob body (a slow link).
   abort:           while True, slow (delayed) blob bodies in flight are cut off and new
@@ -99,7 +99,8 @@ class FaultProxy:
                         data = data[:-1] + bytes([data[-1] ^ 0xFF])
                         with proxy._lock:
                             proxy.served_corrupt += 1
-                    cut = proxy._take_cut()
+                    if proxy.cut_after is not None and len(data) > proxy.cut_after:
+                        cut = proxy._take_cut()
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() not in _HOP and k.lower() != "content-length":
@@ -124,6 +125,12 @@ class FaultProxy:
                         self.wfile.write(data[i:i + (64 << 10)])
                     return
                 self.wfile.write(data)
+
+            def handle(self):
+                try:
+                    super().handle()
+                except ConnectionError:
+                    pass  # the client went away (killed daemon, cut stream): expected here
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _forward
 
