@@ -171,7 +171,9 @@ class ContentStore::WriterImpl : public ContentStore::Writer {
         if (errno == EINTR) continue;
         absl::Status s = base::ErrnoError(errno, absl::StrCat("write ", data_path_));
         // Keep the file consistent with what was hashed.
-        (void)::ftruncate(data_.get(), static_cast<off_t>(offset_));
+        if (::ftruncate(data_.get(), static_cast<off_t>(offset_)) != 0) {
+          return base::Annotate(s, "and cannot truncate the partial write");
+        }
         return s;
       }
       rest.remove_prefix(static_cast<size_t>(n));
