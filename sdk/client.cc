@@ -138,6 +138,31 @@ absl::Status Client::Convert(const grpc::Status& status) const {
       Convert(stubs_->stub->method(&context, request, &response)); \
   if (!status.ok()) return status;
 
+namespace {
+
+// Drains a Pull or Push progress stream: every message goes to
+// `on_progress`; the one carrying `done` is the result. `what` names the
+// operation in errors.
+template <typename Progress, typename Done, typename Reader>
+absl::StatusOr<Done> DrainProgress(
+    Reader* reader, const std::function<void(const Progress&)>& on_progress,
+    absl::string_view what, const std::function<absl::Status(const grpc::Status&)>& convert) {
+  absl::optional<Done> done;
+  Progress msg;
+  while (reader->Read(&msg)) {
+    if (msg.has_done()) done = msg.done();
+    if (on_progress) on_progress(msg);
+  }
+  absl::Status status = convert(reader->Finish());
+  if (!status.ok()) return status;
+  if (!done.has_value()) {
+    return absl::InternalError(absl::StrCat("the daemon ended the ", what, " without a result"));
+  }
+  return *std::move(done);
+}
+
+}  // namespace
+
 absl::StatusOr<berth::v1::PullDone> Client::Pull(
     const berth::v1::PullRequest& request,
     const std::function<void(const berth::v1::PullProgress&)>& on_progress,
@@ -150,18 +175,8 @@ absl::StatusOr<berth::v1::PullDone> Client::Pull(
     if (cancel != nullptr) cancel->Detach();
   };
   auto reader = stubs_->images->Pull(&context, request);
-  absl::optional<berth::v1::PullDone> done;
-  berth::v1::PullProgress msg;
-  while (reader->Read(&msg)) {
-    if (msg.has_done()) done = msg.done();
-    if (on_progress) on_progress(msg);
-  }
-  absl::Status status = Convert(reader->Finish());
-  if (!status.ok()) return status;
-  if (!done.has_value()) {
-    return absl::InternalError("the daemon ended the pull without a result");
-  }
-  return *std::move(done);
+  return DrainProgress<berth::v1::PullProgress, berth::v1::PullDone>(
+      reader.get(), on_progress, "pull", [this](const grpc::Status& s) { return Convert(s); });
 }
 
 absl::StatusOr<berth::v1::PushDone> Client::Push(
@@ -176,18 +191,8 @@ absl::StatusOr<berth::v1::PushDone> Client::Push(
     if (cancel != nullptr) cancel->Detach();
   };
   auto reader = stubs_->images->Push(&context, request);
-  absl::optional<berth::v1::PushDone> done;
-  berth::v1::PushProgress msg;
-  while (reader->Read(&msg)) {
-    if (msg.has_done()) done = msg.done();
-    if (on_progress) on_progress(msg);
-  }
-  absl::Status status = Convert(reader->Finish());
-  if (!status.ok()) return status;
-  if (!done.has_value()) {
-    return absl::InternalError("the daemon ended the push without a result");
-  }
-  return *std::move(done);
+  return DrainProgress<berth::v1::PushProgress, berth::v1::PushDone>(
+      reader.get(), on_progress, "push", [this](const grpc::Status& s) { return Convert(s); });
 }
 
 absl::StatusOr<berth::v1::ListImagesResponse> Client::ListImages(
