@@ -169,5 +169,29 @@ class HostileTest(unittest.TestCase):
         self.assertLess(bomb.size, (64 << 20) // 500)
 
 
+class DaemonLogCheckTest(unittest.TestCase):
+    """Daemon.close() fails the test when an ASan/UBSan build of berthd reported an error."""
+
+    def daemon_with_log(self, text):
+        d = harness.Daemon(start=False)
+        with open(d.log_path, "w") as f:
+            f.write(text)
+        return d
+
+    def test_clean_log_closes_quietly(self):
+        d = self.daemon_with_log('{"level":"info","msg":"shutting down"}\n')
+        d.close()
+        self.assertFalse(os.path.exists(d.dir) and not os.environ.get("BERTH_E2E_KEEP"))
+
+    def test_sanitizer_reports_fail_close_after_cleanup(self):
+        for line in ("==12==ERROR: AddressSanitizer: heap-use-after-free on address 0x6",
+                     "==12==ERROR: LeakSanitizer: detected memory leaks",
+                     "engine/x.cc:3:7: runtime error: signed integer overflow"):
+            d = self.daemon_with_log("started\n%s\nmore\n" % line)
+            with self.assertRaisesRegex(AssertionError, "sanitizer"):
+                d.close()
+            self.assertFalse(os.path.exists(d.dir) and not os.environ.get("BERTH_E2E_KEEP"))
+
+
 if __name__ == "__main__":
     base.main()

@@ -23,6 +23,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,8 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 REGISTRY_BIN = "/usr/bin/docker-registry"
+# Under --config=asan berthd is an ASan+UBSan build: these lines in its log fail the test.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 
 def bin_dir():
@@ -441,12 +444,28 @@ class Daemon:
         self.stop()
         self.start()
 
+    def sanitizer_reports(self):
+        """Lines of the whole log (all restarts) that start an ASan, LSan or UBSan report."""
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return []
+        return [l for l in text.splitlines() if any(m in l for m in SANITIZER_MARKERS)]
+
     def close(self):
+        """Stops berthd and removes its directory; raises AssertionError (after cleaning up)
+        if the log holds a sanitizer report, so ASan/UBSan builds fail the test."""
+        reports = []
         try:
             if self.alive():
                 self.stop()
         finally:
             self.kill9()
+            reports = self.sanitizer_reports()
+            if reports:
+                sys.stderr.write("berthd sanitizer report in %s:\n%s\n"
+                                 % (self.log_path, self.log()))
             # Snapshots may hold mounts; unmount anything under our dir before removing it.
             try:
                 with open("/proc/self/mounts") as f:
@@ -458,3 +477,5 @@ class Daemon:
                 pass
             if not os.environ.get("BERTH_E2E_KEEP"):
                 shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise AssertionError("berthd reported sanitizer errors: " + "; ".join(reports[:5]))
