@@ -72,7 +72,15 @@ absl::StatusOr<std::string> Puller::FetchSmallBlob(
         "config blob ", desc.digest.str(), " is ", desc.size, " bytes, over the ",
         kMaxConfigBytes, " byte limit"));
   }
-  if (content_->Has(desc.digest)) return content_->ReadBlob(desc.digest, kMaxConfigBytes);
+  // Claim the ingest before downloading: a concurrent pull of the same blob
+  // waits here, then reads the copy the first one committed.
+  auto writer_or = content_->OpenWriter(desc.digest, desc.size);
+  if (absl::IsAlreadyExists(writer_or.status())) {
+    return content_->ReadBlob(desc.digest, kMaxConfigBytes);
+  }
+  RETURN_IF_ERROR(writer_or.status());
+  std::unique_ptr<content::ContentStore::Writer> writer = std::move(writer_or).value();
+  if (writer->offset() != 0) RETURN_IF_ERROR(writer->Truncate(0));
   std::string body;
   RETURN_IF_ERROR(client_->FetchBlob(
       ref, desc.digest, 0, creds, [&](absl::string_view chunk) -> absl::Status {
@@ -80,21 +88,22 @@ absl::StatusOr<std::string> Puller::FetchSmallBlob(
           return absl::ResourceExhaustedError(absl::StrCat(
               "config blob ", desc.digest.str(), " exceeds ", kMaxConfigBytes, " bytes"));
         }
+        RETURN_IF_ERROR(writer->Write(chunk));
         body.append(chunk.data(), chunk.size());
         return absl::OkStatus();
       }));
-  // WriteBlob verifies the digest: no header or size is trusted over it.
-  RETURN_IF_ERROR(StoreBlob(content_, desc.digest, body));
+  // Commit verifies size and digest: no header is trusted over them.
+  absl::Status committed = writer->Commit();
+  if (!committed.ok() && !absl::IsAlreadyExists(committed)) return committed;
   return body;
 }
 
 absl::StatusOr<Puller::Resolved> Puller::Resolve(const registry::Reference& ref,
+                                                 const registry::RegistryClient::FetchedManifest& top,
                                                  const registry::Credentials& creds,
                                                  const registry::Platform& platform,
                                                  absl::string_view lease) {
   Resolved r;
-  ASSIGN_OR_RETURN(registry::RegistryClient::FetchedManifest top,
-                   client_->GetManifest(ref, creds));
   r.target = top.digest;
   RETURN_IF_ERROR(metadata_->AddLeaseResource(lease, "blob", top.digest.str()));
   RETURN_IF_ERROR(StoreBlob(content_, top.digest, top.body));
@@ -277,7 +286,6 @@ absl::StatusOr<berth::v1::PullDone> Puller::Pull(const registry::Reference& ref,
   started.mutable_started()->set_reference(ref.String());
   started.mutable_started()->set_repository(ref.path);
   started.mutable_started()->set_tag(ref.tag.empty() ? ref.digest : ref.tag);
-  emit(started);
 
   berth::v1::PullDone done;
   done.set_reference(ref.Familiar());
@@ -286,6 +294,7 @@ absl::StatusOr<berth::v1::PullDone> Puller::Pull(const registry::Reference& ref,
   if (!ref.tag.empty()) {
     auto current = client_->ResolveDigest(ref, creds);
     if (current.ok() && UpToDate(ref, *current)) {
+      emit(started);
       done.set_digest(current->str());
       auto record = metadata_->GetImage(ref.String());
       if (record.ok()) done.set_image_id(record->config.str());
@@ -304,7 +313,11 @@ absl::StatusOr<berth::v1::PullDone> Puller::Pull(const registry::Reference& ref,
     *event.mutable_layer() = layer;
     emit(event);
   });
-  absl::StatusOr<Resolved> resolved = Resolve(ref, creds, platform, lease);
+  // As Docker, the "Pulling from" line comes once the registry has answered.
+  absl::StatusOr<registry::RegistryClient::FetchedManifest> top = client_->GetManifest(ref, creds);
+  if (top.ok()) emit(started);
+  absl::StatusOr<Resolved> resolved =
+      top.ok() ? Resolve(ref, *top, creds, platform, lease) : top.status();
   absl::Status status = resolved.status();
   bool up_to_date = false;
   if (status.ok()) {

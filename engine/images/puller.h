@@ -61,8 +61,10 @@ class Puller {
 
  private:
   struct Resolved;
-  // Steps 1-2: manifest, config and their blobs.
+  // Steps 1-2: from the manifest (or index) the reference names to the
+  // platform manifest, the config and their blobs.
   absl::StatusOr<Resolved> Resolve(const registry::Reference& ref,
+                                   const registry::RegistryClient::FetchedManifest& top,
                                    const registry::Credentials& creds,
                                    const registry::Platform& platform,
                                    absl::string_view lease);
