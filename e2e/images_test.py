@@ -208,6 +208,9 @@ class ImagesTest(E2ETest):
         info = self.inspect(other)
         self.assertEqual(info["Id"], self.std.id)
         self.assertEqual(sorted(info["RepoTags"]), sorted([src, other, "local/name:latest"]))
+        # Only the repository it was pulled from has a registry digest (as Docker).
+        repo = src.rsplit(":", 1)[0]
+        self.assertEqual([d.split("@")[0] for d in info["RepoDigests"]], [repo])
 
         out = self.berth("rmi", other)
         self.assertIn("Untagged: " + other, out)
@@ -219,6 +222,7 @@ class ImagesTest(E2ETest):
 
         out = self.berth("rmi", "-f", base.short_id(self.std))
         self.assertIn("Untagged: " + src, out)
+        self.assertIn("Untagged: %s@sha256:" % repo, out)
         self.assertIn("Untagged: local/name:latest", out)
         self.assertIn("Deleted: " + self.std.id, out)
         self.assertEqual(self.images_json(), [])

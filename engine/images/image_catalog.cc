@@ -30,6 +30,10 @@ bool IsTagRecord(const metadata::ImageRecord& record) {
   return !absl::StrContains(record.name, "@");
 }
 
+bool HasRepoDigest(const metadata::ImageRecord& record) {
+  return record.target != record.config;
+}
+
 std::string FamiliarName(absl::string_view full_name) {
   auto ref = registry::ParseReference(full_name);
   if (!ref.ok()) return std::string(full_name);
@@ -124,7 +128,9 @@ absl::StatusOr<berth::v1::Image> ImageCatalog::Describe(
     auto ref = registry::ParseReference(record.name);
     if (!ref.ok()) continue;
     if (IsTagRecord(record)) out.add_repo_tags(ref->Familiar());
-    digests.insert(absl::StrCat(ref->FamiliarName(), "@", record.target.str()));
+    if (HasRepoDigest(record)) {
+      digests.insert(absl::StrCat(ref->FamiliarName(), "@", record.target.str()));
+    }
   }
   for (const std::string& d : digests) out.add_repo_digests(d);
   SetTimestamp(config.created, out.mutable_created());

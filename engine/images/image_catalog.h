@@ -66,6 +66,11 @@ class ImageCatalog {
 // Whether the record's name is a tag reference (not name@digest).
 bool IsTagRecord(const metadata::ImageRecord& record);
 
+// Whether the record carries a registry digest for its repository (it was
+// pulled or pushed). A name given locally (`berth tag`) has none: its
+// target is the image ID, which no manifest digest can equal.
+bool HasRepoDigest(const metadata::ImageRecord& record);
+
 // Familiar form of a record's name ("alpine:3.19", "x@sha256:…").
 std::string FamiliarName(absl::string_view full_name);
 

@@ -120,8 +120,8 @@ absl::Status ImageService::Tag(absl::string_view source, absl::string_view targe
   if (!ref.digest.empty()) {
     return absl::InvalidArgumentError("refusing to create a tag with a digest reference");
   }
-  const metadata::ImageRecord& from = image.records.front();
-  metadata::ImageRecord record{ref.String(), from.target, from.manifest, image.id,
+  // A local name has no registry digest until it is pushed.
+  metadata::ImageRecord record{ref.String(), image.id, image.manifest.manifest, image.id,
                                absl::ToUnixNanos(absl::Now())};
   RETURN_IF_ERROR(deps_.metadata->PutImage(record));
   Publish("tag", image.id.str(), {{"name", ref.Familiar()}});
@@ -130,13 +130,24 @@ absl::Status ImageService::Tag(absl::string_view source, absl::string_view targe
 
 absl::Status ImageService::DeleteImage(const LocalImage& image,
                                        berth::v1::RemoveImageResponse* out) {
-  std::vector<std::string> names;
-  for (const auto& record : image.records) names.push_back(record.name);
-  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
-    return absl::StrContains(a, "@") < absl::StrContains(b, "@");  // tags first
-  });
-  for (const std::string& name : names) {
-    RETURN_IF_ERROR(deps_.metadata->DeleteImage(name));
+  // Tags first, then every repository digest the image carries (a digest
+  // record's own name, or the digest a pulled tag came with), as Docker lists them.
+  std::vector<std::string> tags;
+  std::set<std::string> digests;
+  for (const auto& record : image.records) {
+    RETURN_IF_ERROR(deps_.metadata->DeleteImage(record.name));
+    if (!IsTagRecord(record)) {
+      if (HasRepoDigest(record)) digests.insert(record.name);
+      continue;
+    }
+    tags.push_back(record.name);
+    auto ref = registry::ParseReference(record.name);
+    if (HasRepoDigest(record) && ref.ok()) {
+      digests.insert(absl::StrCat(ref->Name(), "@", record.target.str()));
+    }
+  }
+  tags.insert(tags.end(), digests.begin(), digests.end());
+  for (const std::string& name : tags) {
     *out->add_items() = Untagged(name);
     Publish("untag", image.id.str(), {{"name", FamiliarName(name)}});
   }
@@ -202,16 +213,22 @@ absl::Status ImageService::Untag(const LocalImage& image,
       if (IsTagRecord(*record) && ref.ok() && ref->Name() == named_ref->Name()) tag_left = true;
     }
     if (!tag_left) {
+      // The repository digest the tag carried goes too, as Docker reports.
+      std::set<std::string> digests;
+      if (HasRepoDigest(named)) {
+        digests.insert(absl::StrCat(named_ref->Name(), "@", named.target.str()));
+      }
       std::vector<const metadata::ImageRecord*> kept;
       for (const auto* record : rest) {
         auto ref = registry::ParseReference(record->name);
         if (!IsTagRecord(*record) && ref.ok() && ref->Name() == named_ref->Name()) {
           RETURN_IF_ERROR(deps_.metadata->DeleteImage(record->name));
-          *out->add_items() = Untagged(record->name);
+          digests.insert(record->name);
         } else {
           kept.push_back(record);
         }
       }
+      for (const std::string& digest : digests) *out->add_items() = Untagged(digest);
       rest = kept;
     }
   }

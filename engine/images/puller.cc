@@ -267,6 +267,8 @@ absl::Status Puller::Record(const registry::Reference& ref, const Resolved& reso
   for (const auto& other : all) {
     if (other.config == previous->config) return absl::OkStatus();
   }
+  // A name given locally has no digest of its own: the image ID stands in
+  // (HasRepoDigest then stays false and the image shows as <none>).
   metadata::ImageRecord dangling = *previous;
   dangling.name = absl::StrCat(ref.Name(), "@", previous->target.str());
   return metadata_->PutImage(dangling);
