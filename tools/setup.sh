@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libcurl4-openssl-dev rapidjson-dev libseccomp-dev
   libarchive-dev libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcli11-dev
   # tests and demo
-  docker-registry skopeo umoci apache2-utils python3 python3-grpcio python3-grpc-tools
+  docker-registry docker.io skopeo umoci apache2-utils python3 python3-grpcio python3-grpc-tools
   zstd openssl jq curl ca-certificates
 )
 
@@ -38,3 +38,5 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's docker-registry package starts a registry service on :5000 with
 # htpasswd auth; the tests and the demo run their own registries on free ports,
 # so it is left alone.
+# Likewise docker.io may start the system's dockerd; e2e/docker_interop_test.py
+# runs a private one with its own data root and socket.
