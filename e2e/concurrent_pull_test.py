@@ -21,7 +21,7 @@ _BLOB_PATH = re.compile(r"^/v2/.+/blobs/(sha256:[0-9a-f]{64})$")
 _MANIFEST_PATH = re.compile(r"^/v2/.+/manifests/[^/]+$")
 
 DELAY = 0.05           # seconds before each 64 KiB of a blob body
-BIG = 2 << 20          # a 2 MiB random (incompressible) layer: 32 chunks, about 1.6 s
+BIG = 4 << 20          # a 4 MiB random (incompressible) layer: 64 chunks, about 3.2 s
 
 
 def _read(path):
