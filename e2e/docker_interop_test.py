@@ -221,8 +221,7 @@ class DockerInteropTest(E2ETest):
         self.assertEqual((infos["data/big"].uid, infos["data/big"].gid), (1000, 1000))
         self.assertEqual(stat.S_IMODE(infos["data/big"].mode), 0o600)
         self.assertEqual(contents["bin/hello"], b"#!/bin/sh\necho hello\n")
-        # (No mode check on bin/hello: the fixture's hardlink header says 0644 for the
-        # same inode, and Docker applies a hardlink header's mode to the inode.)
+        self.assertEqual(stat.S_IMODE(infos["bin/hello"].mode), 0o755)
         self.assertTrue(infos["bin/sh-link"].issym())
         self.assertEqual(infos["bin/sh-link"].linkname, "hello")
         self.assertEqual(contents["bin/hard"], contents["bin/hello"])

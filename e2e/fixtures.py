@@ -51,6 +51,7 @@ class TarBuilder:
     def __init__(self, format=tarfile.PAX_FORMAT):
         self._buf = io.BytesIO()
         self._tar = tarfile.open(fileobj=self._buf, mode="w", format=format)
+        self._attrs = {}  # name -> (mode, uid, gid), for hardlink headers
 
     def _info(self, name, type, mode, uid=0, gid=0, pax=None):
         ti = tarfile.TarInfo(name)
@@ -70,6 +71,7 @@ class TarBuilder:
         if isinstance(data, str):
             data = data.encode()
         ti = self._info(name, tarfile.REGTYPE, mode, **kw)
+        self._attrs[name] = (ti.mode, ti.uid, ti.gid)
         ti.size = len(data)
         self._tar.addfile(ti, io.BytesIO(data))
         return self
@@ -81,7 +83,12 @@ class TarBuilder:
         return self
 
     def hardlink(self, name, target, **kw):
-        ti = self._info(name, tarfile.LNKTYPE, 0o644, **kw)
+        # As tar and Go's archive/tar write them: the link header carries the
+        # linked file's mode and owner (extractors apply them to the inode).
+        mode, uid, gid = self._attrs.get(target, (0o644, 0, 0))
+        kw.setdefault("uid", uid)
+        kw.setdefault("gid", gid)
+        ti = self._info(name, tarfile.LNKTYPE, mode, **kw)
         ti.linkname = target
         self._tar.addfile(ti)
         return self

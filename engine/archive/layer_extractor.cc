@@ -191,7 +191,7 @@ class Extractor {
     if (absl::StartsWith(leaf, kWhiteoutPrefix)) return Whiteout(e, parent, leaf);
 
     ASSIGN_OR_RETURN(base::UniqueFd dir, OpenDirInRoot(root_fd_, parent, /*create_missing=*/true));
-    if (hardlink != nullptr) return Hardlink(dir.get(), leaf, hardlink);
+    if (hardlink != nullptr) return Hardlink(e, dir.get(), leaf, hardlink);
     switch (type) {
       case AE_IFDIR:
         return Directory(e, dir.get(), leaf, name);
@@ -271,7 +271,8 @@ class Extractor {
     return ApplyAttributesAt(e, dir, leaf, /*chmod=*/false);
   }
 
-  absl::Status Hardlink(int dir, const std::string& leaf, absl::string_view raw_target) {
+  absl::Status Hardlink(struct archive_entry* e, int dir, const std::string& leaf,
+                        absl::string_view raw_target) {
     absl::StatusOr<std::string> target = CleanName(raw_target, options_.max_name_bytes);
     if (!target.ok()) return base::Annotate(target.status(), "hardlink target");
     if (target->empty()) return absl::InvalidArgumentError("hardlink to the layer root");
@@ -294,6 +295,16 @@ class Extractor {
     if (linkat(tdir->get(), tbase.c_str(), dir, leaf.c_str(), 0) != 0) {
       return base::ErrnoError(errno, "link");
     }
+    if (!S_ISREG(tst.st_mode)) return absl::OkStatus();
+    // The link entry's owner, mode and times apply to the shared file, as
+    // Docker and containerd apply them.
+    int raw_fd = openat(dir, leaf.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (raw_fd < 0) return base::ErrnoError(errno, "open link");
+    base::UniqueFd fd(raw_fd);
+    RETURN_IF_ERROR(ApplyAttributes(e, fd.get()));
+    struct timespec times[2];
+    EntryTimes(e, times);
+    if (futimens(fd.get(), times) != 0) return base::ErrnoError(errno, "set times");
     return absl::OkStatus();
   }
 

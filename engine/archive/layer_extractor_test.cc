@@ -141,7 +141,8 @@ TEST_F(LayerExtractorTest, ExtractsAllKindsWithMetadata) {
   EXPECT_EQ(getxattr((root_ + "/usr/bin/su").c_str(), "user.note", buf, sizeof(buf)), 2);
   EXPECT_EQ(getxattr((root_ + "/usr/bin/su").c_str(), "security.capability", buf, sizeof(buf)), 20);
   EXPECT_EQ(Lstat("usr/bin").st_mode & 07777, 0755u);
-  EXPECT_EQ(Lstat("usr/data").st_mode & 07777, 0600u);
+  // The hardlink entry (mode 0644) comes last and sets the shared inode's mode.
+  EXPECT_EQ(Lstat("usr/data").st_mode & 07777, 0644u);
   EXPECT_EQ(Lstat("usr/data").st_nlink, 2u);
   EXPECT_EQ(Lstat("usr/data-link").st_ino, Lstat("usr/data").st_ino);
   ssize_t n = readlink((root_ + "/usr/abs").c_str(), buf, sizeof(buf));
@@ -221,6 +222,13 @@ TEST_F(LayerExtractorTest, HardlinksMustStayInLayer) {
   struct stat st;
   ASSERT_EQ(stat((base_ + "/victim/hello").c_str(), &st), 0);
   EXPECT_EQ(st.st_nlink, 1u);
+}
+
+TEST_F(LayerExtractorTest, HardlinkEntryModeAppliesToTheSharedFile) {
+  // Docker and containerd chmod the file to the link entry's mode.
+  ASSERT_TRUE(Extract(TarBuilder().File("f", "data", 0755).Hardlink("h", "f").Build()).ok());
+  EXPECT_EQ(Lstat("h").st_ino, Lstat("f").st_ino);
+  EXPECT_EQ(Lstat("f").st_mode & 07777, 0644u);
 }
 
 TEST_F(LayerExtractorTest, HardlinkToSymlinkLinksTheSymlink) {
