@@ -16,11 +16,42 @@ targets=(${BERTH_TEST_TARGETS:-//...})
 "${repo}/tools/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
 log="$(mktemp /tmp/berth-test-XXXXXX.log)"
-trap 'rm -f "${log}"' EXIT
+trap 'rm -f "${log}" "${log}.query"' EXIT
 
 bazel "${bazel_startup[@]}" test --keep_going --test_output=errors --test_summary=short \
   "${bazel_opts[@]}" -- "${targets[@]}" 2>&1 | tee "${log}"
 rc=${PIPESTATUS[0]}
+
+# Layering: the SDK and CLI reach the engine only through the API (engine/base is shared
+# code), and only engine/services and engine/server may link gRPC. One check, counted
+# below as one passed or failed test.
+layering_ok=1
+layering_check() {
+  local leaks grpc qerr="${log}.query"
+  leaks="$(bazel "${bazel_startup[@]}" query --noshow_progress \
+    'deps(//sdk/... + //cli/...) intersect (//engine/... - //engine/base/...)' 2>"${qerr}")" ||
+    { cat "${qerr}"; return 1; }
+  if [[ -n "${leaks}" ]]; then
+    echo "layering: //sdk or //cli depends on engine internals:"
+    sed 's/^/  /' <<<"${leaks}"
+    return 1
+  fi
+  grpc="$(bazel "${bazel_startup[@]}" query --noshow_progress \
+    'kind("cc_library", rdeps(//engine/..., //third_party:grpcpp)) intersect (//engine/... - //engine/services/... - //engine/server/...)' 2>"${qerr}")" ||
+    { cat "${qerr}"; return 1; }
+  if [[ -n "${grpc}" ]]; then
+    echo "layering: engine libraries outside engine/services and engine/server depend on gRPC:"
+    sed 's/^/  /' <<<"${grpc}"
+    return 1
+  fi
+}
+echo
+if layering_check; then
+  echo "layering check: PASSED"
+else
+  echo "layering check: FAILED"
+  layering_ok=0
+fi
 
 # Per-target result lines: "//pkg:name   (cached) PASSED in 0.2s", "... FAILED in 3 out of 3",
 # "... TIMEOUT", "... NO STATUS", "... FAILED TO BUILD", "... FLAKY, failed in 1 out of 2".
@@ -29,10 +60,17 @@ results="$(sed -E 's/\x1b\[[0-9;]*m//g' "${log}" |
 passed=$(grep -cE ' (\(cached\) )?(PASSED|FLAKY)' <<<"${results}")
 failed=$(grep -cE ' (\(cached\) )?(FAILED|TIMEOUT|NO STATUS|INCOMPLETE)' <<<"${results}")
 
+if [[ ${layering_ok} -eq 1 ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
 if [[ ${failed} -gt 0 ]]; then
   echo
   echo "Failed:"
   grep -E ' (\(cached\) )?(FAILED|TIMEOUT|NO STATUS|INCOMPLETE)' <<<"${results}" | sed 's/^/  /'
+  [[ ${layering_ok} -eq 1 ]] || echo "  layering check"
 fi
 # A build or analysis error that no test line accounts for still fails the run.
 if [[ ${rc} -ne 0 && ${failed} -eq 0 ]]; then
