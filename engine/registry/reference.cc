@@ -295,6 +295,15 @@ std::string Reference::String() const {
 std::string Reference::FamiliarName() const {
   if (domain != kDockerHubDomain) return Name();
   absl::string_view p = path;
+  // "docker.io/foo.bar/baz" without its domain would parse as registry "foo.bar"
+  // (Docker prints it that way and loses the image); keep the domain then.
+  size_t slash = p.find('/');
+  if (slash != absl::string_view::npos) {
+    absl::string_view first = p.substr(0, slash);
+    if (first == "localhost" || first.find_first_of(".:") != absl::string_view::npos) {
+      return Name();
+    }
+  }
   if (absl::StartsWith(p, kOfficialRepoPrefix)) {
     absl::string_view rest = p.substr(kOfficialRepoPrefix.size());
     if (rest.find('/') == absl::string_view::npos) return std::string(rest);

@@ -49,6 +49,8 @@ struct Reference {
   // Name():tag@digest; just Name() when there is neither tag nor digest.
   std::string String() const;
   // The name as Docker shows it: "hello-world", "user/app", "localhost:5000/x".
+  // Unlike Docker, a Docker Hub path whose first component reads as a registry
+  // keeps its domain ("docker.io/a.b/c"), so the result always parses back.
   std::string FamiliarName() const;
   // FamiliarName() with the tag and/or digest: "hello-world:latest".
   std::string Familiar() const;

@@ -155,6 +155,26 @@ TEST(ReferenceTest, ParseRepositoryAddsNoTag) {
   EXPECT_EQ(ref->tag, "v2");
 }
 
+// Found by reference_fuzz_test: "librarocker.io/liae8bbe" names registry
+// librarocker.io, not the Docker Hub repository the reference was parsed from.
+TEST(ReferenceTest, FamiliarKeepsDockerHubWhenThePathLooksLikeARegistry) {
+  for (const char* text : {"docker.io/librarocker.io/liae8bbe", "docker.io/a.b/c",
+                           "docker.io/localhost/app", "docker.io/index.docker.io/x"}) {
+    absl::StatusOr<Reference> ref = ParseReference(text);
+    ASSERT_TRUE(ref.ok()) << text << ": " << ref.status();
+    EXPECT_EQ(ref->domain, "docker.io") << text;
+    absl::StatusOr<Reference> again = ParseReference(ref->Familiar());
+    ASSERT_TRUE(again.ok()) << ref->Familiar();
+    EXPECT_EQ(*again, *ref) << text << " -> " << ref->Familiar();
+  }
+  absl::StatusOr<Reference> ref = ParseReference("docker.io/librarocker.io/liae8bbe");
+  ASSERT_TRUE(ref.ok());
+  EXPECT_EQ(ref->Familiar(), "docker.io/librarocker.io/liae8bbe:latest");
+  ref = ParseReference("docker.io/user/app");
+  ASSERT_TRUE(ref.ok());
+  EXPECT_EQ(ref->Familiar(), "user/app:latest");
+}
+
 TEST(ReferenceTest, RegistryHostsAndLoopback) {
   EXPECT_EQ(RegistryHost("docker.io"), "registry-1.docker.io");
   EXPECT_EQ(RegistryHost("index.docker.io"), "registry-1.docker.io");
