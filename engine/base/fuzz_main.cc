@@ -1,6 +1,11 @@
 // Standalone driver for libFuzzer entry points. Usage: target [files...]
 // Runs every file given (seed corpus, crash reproducers), then
 // BERTH_FUZZ_RUNS (default 20000) inputs mutated from them with a fixed seed.
+//
+// Under `--config=fuzz` (which defines BERTH_LIBFUZZER and links with
+// -fsanitize=fuzzer) libFuzzer supplies main(), so this file compiles to nothing.
+
+#ifndef BERTH_LIBFUZZER
 
 #include <cstdint>
 #include <cstdio>
@@ -55,3 +60,5 @@ int main(int argc, char** argv) {
   std::printf("%zu seeds, %ld mutated inputs: no crash\n", corpus.size(), runs);
   return 0;
 }
+
+#endif  // BERTH_LIBFUZZER
