@@ -57,6 +57,18 @@ CREATE TABLE kv (
 );
 )sql";
 
+// Schema version 2: containers.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE containers (
+  id       TEXT PRIMARY KEY NOT NULL,
+  name     TEXT NOT NULL UNIQUE,
+  image_id TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  record   BLOB NOT NULL
+);
+CREATE INDEX containers_by_image ON containers(image_id);
+)sql";
+
 absl::StatusOr<base::Digest> ParseStored(const std::string& text, absl::string_view what) {
   absl::StatusOr<base::Digest> d = base::Digest::Parse(text);
   if (!d.ok()) {
@@ -76,6 +88,31 @@ absl::StatusOr<ImageRecord> ReadImageRow(const SqliteStatement& stmt) {
 }
 
 int64_t NowNanos() { return absl::ToUnixNanos(absl::Now()); }
+
+absl::Status ValidateContainerRow(const ContainerRow& row, absl::string_view op) {
+  if (row.id.empty()) return absl::InvalidArgumentError(absl::StrCat(op, ": empty id"));
+  if (row.name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(op, " ", row.id, ": empty name"));
+  }
+  if (row.snapshot.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(op, " ", row.id, ": empty snapshot"));
+  }
+  return absl::OkStatus();
+}
+
+// Docker's wording, which clients match on.
+absl::Status NameConflict(absl::string_view name, absl::string_view holder) {
+  return absl::AlreadyExistsError(absl::StrCat(
+      "Conflict. The container name \"/", name, "\" is already in use by container \"", holder,
+      "\". You have to remove (or rename) that container to be able to reuse that name."));
+}
+
+// Reads a container row selected as (id, name, image_id, snapshot, record).
+absl::StatusOr<ContainerRow> ReadContainerRow(const SqliteStatement& stmt) {
+  ASSIGN_OR_RETURN(base::Digest image_id, ParseStored(stmt.ColumnText(2), "container image"));
+  return ContainerRow{stmt.ColumnText(0), stmt.ColumnText(1), std::move(image_id),
+                      stmt.ColumnText(3), stmt.ColumnBlob(4)};
+}
 
 }  // namespace
 
@@ -110,7 +147,8 @@ absl::Status MetadataStore::Migrate() {
   }
   if (version == kSchemaVersion) return absl::OkStatus();  // rolls back nothing
   if (version < 1) RETURN_IF_ERROR(db_->Exec(kSchemaV1));
-  // Later versions add their steps here: if (version < 2) ...
+  if (version < 2) RETURN_IF_ERROR(db_->Exec(kSchemaV2));
+  // Later versions add their steps here: if (version < 3) ...
   RETURN_IF_ERROR(db_->Exec(absl::StrCat("PRAGMA user_version = ", kSchemaVersion)));
   return tx.Commit();
 }
@@ -362,6 +400,110 @@ absl::Status MetadataStore::PutKv(absl::string_view key, absl::string_view value
   return tx.Commit();
 }
 
+// --- Containers --------------------------------------------------------------
+
+absl::Status MetadataStore::CheckNameFreeLocked(absl::string_view id, absl::string_view name) {
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT id FROM containers WHERE name = ? AND id != ?"));
+  stmt.Bind(1, name).Bind(2, id);
+  ASSIGN_OR_RETURN(bool taken, stmt.Step());
+  if (taken) return NameConflict(name, stmt.ColumnText(0));
+  return absl::OkStatus();
+}
+
+absl::Status MetadataStore::CreateContainer(const ContainerRow& row) {
+  RETURN_IF_ERROR(ValidateContainerRow(row, "create container"));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_.get()));
+  ASSIGN_OR_RETURN(SqliteStatement exists, db_->Prepare("SELECT 1 FROM containers WHERE id = ?"));
+  exists.Bind(1, row.id);
+  ASSIGN_OR_RETURN(bool found, exists.Step());
+  if (found) return absl::AlreadyExistsError(absl::StrCat("container ID ", row.id, " already exists"));
+  RETURN_IF_ERROR(CheckNameFreeLocked(row.id, row.name));
+  ASSIGN_OR_RETURN(SqliteStatement put,
+                   db_->Prepare("INSERT INTO containers (id, name, image_id, snapshot, record) "
+                                "VALUES (?, ?, ?, ?, ?)"));
+  put.Bind(1, row.id).Bind(2, row.name).Bind(3, row.image_id.str()).Bind(4, row.snapshot);
+  put.BindBlob(5, row.record);
+  RETURN_IF_ERROR(put.Run());
+  return tx.Commit();
+}
+
+absl::Status MetadataStore::PutContainer(const ContainerRow& row) {
+  RETURN_IF_ERROR(ValidateContainerRow(row, "put container"));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_.get()));
+  RETURN_IF_ERROR(CheckNameFreeLocked(row.id, row.name));
+  ASSIGN_OR_RETURN(SqliteStatement put,
+                   db_->Prepare("INSERT INTO containers (id, name, image_id, snapshot, record) "
+                                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                                "name = excluded.name, image_id = excluded.image_id, "
+                                "snapshot = excluded.snapshot, record = excluded.record"));
+  put.Bind(1, row.id).Bind(2, row.name).Bind(3, row.image_id.str()).Bind(4, row.snapshot);
+  put.BindBlob(5, row.record);
+  RETURN_IF_ERROR(put.Run());
+  return tx.Commit();
+}
+
+absl::StatusOr<ContainerRow> MetadataStore::GetContainer(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT id, name, image_id, snapshot, record FROM containers "
+                                "WHERE id = ?"));
+  stmt.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
+  return ReadContainerRow(stmt);
+}
+
+absl::StatusOr<std::vector<ContainerRow>> MetadataStore::ListContainers() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT id, name, image_id, snapshot, record FROM containers "
+                                "ORDER BY id"));
+  std::vector<ContainerRow> rows;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(ContainerRow container, ReadContainerRow(stmt));
+    rows.push_back(std::move(container));
+  }
+  return rows;
+}
+
+absl::Status MetadataStore::DeleteContainer(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_.get()));
+  ASSIGN_OR_RETURN(SqliteStatement stmt, db_->Prepare("DELETE FROM containers WHERE id = ?"));
+  stmt.Bind(1, id);
+  RETURN_IF_ERROR(stmt.Run());
+  if (db_->Changes() == 0) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
+  return tx.Commit();
+}
+
+absl::Status MetadataStore::RenameContainer(absl::string_view id, absl::string_view new_name) {
+  if (new_name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("rename container ", id, ": empty name"));
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_.get()));
+  RETURN_IF_ERROR(CheckNameFreeLocked(id, new_name));
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("UPDATE containers SET name = ? WHERE id = ?"));
+  stmt.Bind(1, new_name).Bind(2, id);
+  RETURN_IF_ERROR(stmt.Run());
+  if (db_->Changes() == 0) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
+  return tx.Commit();
+}
+
+absl::StatusOr<bool> MetadataStore::ImageInUse(const base::Digest& image_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT 1 FROM containers WHERE image_id = ? LIMIT 1"));
+  stmt.Bind(1, image_id.str());
+  return stmt.Step();
+}
+
 // --- Roots -------------------------------------------------------------------
 
 absl::StatusOr<MetadataStore::Roots> MetadataStore::CollectRoots() {
@@ -373,12 +515,14 @@ absl::StatusOr<MetadataStore::Roots> MetadataStore::CollectRoots() {
   expire.Bind(1, NowNanos());
   RETURN_IF_ERROR(expire.Run());
   RETURN_IF_ERROR(db_->Exec(
-      "DELETE FROM manifests WHERE digest NOT IN (SELECT manifest FROM images)"));
+      "DELETE FROM manifests WHERE digest NOT IN (SELECT manifest FROM images) "
+      "AND config NOT IN (SELECT image_id FROM containers)"));
 
   Roots roots;
   ASSIGN_OR_RETURN(SqliteStatement blobs, db_->Prepare(
       "SELECT target FROM images UNION SELECT manifest FROM images "
       "UNION SELECT config FROM images UNION SELECT blob FROM manifest_blobs "
+      "UNION SELECT image_id FROM containers "
       "UNION SELECT resource FROM lease_resources WHERE kind = 'blob'"));
   for (;;) {
     ASSIGN_OR_RETURN(bool row, blobs.Step());
@@ -386,7 +530,7 @@ absl::StatusOr<MetadataStore::Roots> MetadataStore::CollectRoots() {
     roots.blobs.insert(blobs.ColumnText(0));
   }
   ASSIGN_OR_RETURN(SqliteStatement snaps, db_->Prepare(
-      "SELECT snapshot FROM manifest_snapshots "
+      "SELECT snapshot FROM manifest_snapshots UNION SELECT snapshot FROM containers "
       "UNION SELECT resource FROM lease_resources WHERE kind = 'snapshot'"));
   for (;;) {
     ASSIGN_OR_RETURN(bool row, snaps.Step());

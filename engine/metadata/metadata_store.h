@@ -16,6 +16,11 @@
 //   - leases: protect resources a pull is still creating. A lease lives until
 //     deleted or its time-to-live runs out.
 //   - kv: small daemon state (the engine ID, ...).
+//   - containers: one row per container: its ID, unique name, image ID and
+//     writable snapshot, plus the serialized record (opaque bytes here; the
+//     typed layer is engine/containers/container_store.h). A container keeps
+//     its snapshot (and so the image's chain) and its image's manifest record
+//     and blobs alive, even when the image's last name is deleted.
 //
 // Garbage collection asks CollectRoots() for everything still referenced and
 // deletes the rest (engine/metadata/gc.h).
@@ -23,8 +28,8 @@
 // Thread-safety: thread-safe (one connection behind a mutex). Several
 // processes may open the same file; SQLite serialises their writes.
 //
-// Errors: NotFound for a missing image, manifest, lease or key;
-// AlreadyExists for a duplicate lease; InvalidArgument for malformed input;
+// Errors: NotFound for a missing image, manifest, lease, key or container;
+// AlreadyExists for a duplicate lease, container ID or container name; InvalidArgument for malformed input;
 // DataLoss if a stored record does not parse; Unavailable if the database
 // stays locked longer than the busy timeout.
 
@@ -72,11 +77,20 @@ struct ManifestRecord {
   int64_t unpacked_size = 0;  // bytes on disk of all layers
 };
 
+// One container row. The record is opaque to the store.
+struct ContainerRow {
+  std::string id;        // 64 hex digits
+  std::string name;      // unique, without the leading "/"
+  base::Digest image_id;  // the image's config digest
+  std::string snapshot;  // the container's writable snapshot key
+  std::string record;    // serialized engine record (bytes)
+};
+
 class MetadataStore {
  public:
   // The schema version this code writes. Opening a database with a newer
   // version fails with FailedPrecondition.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates `<root>/metadata.db`, creating `root` (0700) if needed,
   // and migrates its schema to kSchemaVersion.
@@ -137,6 +151,28 @@ class MetadataStore {
   absl::StatusOr<std::string> GetKv(absl::string_view key);
   absl::Status PutKv(absl::string_view key, absl::string_view value);
 
+  // --- Containers ---------------------------------------------------------------
+
+  // Inserts a new container. AlreadyExists if the ID or the name is taken
+  // (the message names which); InvalidArgument for an empty id, name or
+  // snapshot.
+  absl::Status CreateContainer(const ContainerRow& row);
+  // Inserts or replaces the container with `row.id`. AlreadyExists if
+  // another container has `row.name`.
+  absl::Status PutContainer(const ContainerRow& row);
+  // NotFound if there is no container with this ID.
+  absl::StatusOr<ContainerRow> GetContainer(absl::string_view id);
+  // All containers, ordered by ID.
+  absl::StatusOr<std::vector<ContainerRow>> ListContainers();
+  // NotFound if absent. The snapshot is released for the next GC.
+  absl::Status DeleteContainer(absl::string_view id);
+  // Changes the indexed name only (the caller updates the record, e.g. with
+  // PutContainer). NotFound if `id` is absent; AlreadyExists if another
+  // container has `new_name`; renaming to the current name is a no-op.
+  absl::Status RenameContainer(absl::string_view id, absl::string_view new_name);
+  // Whether any container uses the image with this config digest.
+  absl::StatusOr<bool> ImageInUse(const base::Digest& image_id);
+
   // --- Garbage collection roots ---------------------------------------------
 
   struct Roots {
@@ -144,9 +180,11 @@ class MetadataStore {
     std::set<std::string> snapshots;  // snapshot names
   };
   // In one transaction: deletes expired leases and the manifest records that
-  // no image references, then returns the blobs and snapshots that are
-  // referenced by an image (its target, manifest and config digests, and
-  // everything in its manifest record) or by a live lease.
+  // neither an image nor a container (through its image ID) references, then
+  // returns the blobs and snapshots that are referenced by an image (its
+  // target, manifest and config digests, and everything in its manifest
+  // record), by a container (its snapshot, its image's config digest and the
+  // manifest records with that config) or by a live lease.
   absl::StatusOr<Roots> CollectRoots();
 
  private:
@@ -155,6 +193,9 @@ class MetadataStore {
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutImageLocked(const ImageRecord& image) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutManifestLocked(const ManifestRecord& record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK if `name` is free or held by `id`; AlreadyExists otherwise.
+  absl::Status CheckNameFreeLocked(absl::string_view id, absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;

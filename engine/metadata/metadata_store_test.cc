@@ -299,3 +299,120 @@ TEST_F(MetadataStoreTest, DeleteAllLeasesReleasesEverything) {
 
 }  // namespace
 }  // namespace engine::metadata
+
+namespace engine {
+namespace metadata {
+namespace {
+
+ContainerRow Container(const std::string& id, const std::string& name, absl::string_view image_seed,
+                       std::string record = "rec") {
+  return ContainerRow{id, name, D(absl::StrCat(image_seed, "-config")), id + "-rw",
+                      std::move(record)};
+}
+
+TEST_F(MetadataStoreTest, ContainerCrud) {
+  EXPECT_EQ(store_->GetContainer("c1").status().code(), absl::StatusCode::kNotFound);
+  // Bytes with a NUL and invalid UTF-8 survive.
+  std::string record("a\0b\xff", 4);
+  ASSERT_TRUE(store_->CreateContainer(Container("c1", "web", "alpine", record)).ok());
+  ASSERT_TRUE(store_->CreateContainer(Container("c2", "db", "busybox")).ok());
+
+  auto got = store_->GetContainer("c1");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->name, "web");
+  EXPECT_EQ(got->image_id, D("alpine-config"));
+  EXPECT_EQ(got->snapshot, "c1-rw");
+  EXPECT_EQ(got->record, record);
+
+  // Duplicate ID and duplicate name are refused, with Docker's wording for names.
+  EXPECT_EQ(store_->CreateContainer(Container("c1", "other", "alpine")).code(),
+            absl::StatusCode::kAlreadyExists);
+  absl::Status dup = store_->CreateContainer(Container("c3", "web", "alpine"));
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(dup.message().find("The container name \"/web\" is already in use by container \"c1\""),
+            absl::string_view::npos)
+      << dup;
+
+  // Put replaces by ID, but not onto another container's name.
+  ContainerRow updated = Container("c1", "web", "alpine", "rec2");
+  ASSERT_TRUE(store_->PutContainer(updated).ok());
+  EXPECT_EQ(store_->GetContainer("c1")->record, "rec2");
+  EXPECT_EQ(store_->PutContainer(Container("c1", "db", "alpine")).code(),
+            absl::StatusCode::kAlreadyExists);
+
+  auto all = store_->ListContainers();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "c1");
+  EXPECT_EQ((*all)[1].id, "c2");
+
+  ASSERT_TRUE(store_->DeleteContainer("c2").ok());
+  EXPECT_EQ(store_->DeleteContainer("c2").code(), absl::StatusCode::kNotFound);
+  // The name is free again.
+  EXPECT_TRUE(store_->CreateContainer(Container("c3", "db", "busybox")).ok());
+  EXPECT_EQ(store_->CreateContainer(ContainerRow{"c4", "", D("x"), "s", ""}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(MetadataStoreTest, RenameContainer) {
+  ASSERT_TRUE(store_->CreateContainer(Container("c1", "a", "alpine")).ok());
+  ASSERT_TRUE(store_->CreateContainer(Container("c2", "b", "alpine")).ok());
+  EXPECT_EQ(store_->RenameContainer("c1", "b").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(store_->RenameContainer("c1", "a").ok());  // same name: no-op
+  EXPECT_EQ(store_->RenameContainer("nope", "z").code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->RenameContainer("c1", "c").ok());
+  EXPECT_EQ(store_->GetContainer("c1")->name, "c");
+  EXPECT_TRUE(store_->CreateContainer(Container("c3", "a", "alpine")).ok());
+}
+
+TEST_F(MetadataStoreTest, ImageInUse) {
+  EXPECT_FALSE(*store_->ImageInUse(D("alpine-config")));
+  ASSERT_TRUE(store_->CreateContainer(Container("c1", "a", "alpine")).ok());
+  EXPECT_TRUE(*store_->ImageInUse(D("alpine-config")));
+  EXPECT_FALSE(*store_->ImageInUse(D("busybox-config")));
+  ASSERT_TRUE(store_->DeleteContainer("c1").ok());
+  EXPECT_FALSE(*store_->ImageInUse(D("alpine-config")));
+}
+
+TEST_F(MetadataStoreTest, ContainersKeepTheirSnapshotAndImageAlive) {
+  ASSERT_TRUE(store_->CommitPull(Manifest("alpine"), Image("docker.io/library/alpine:3", "alpine")).ok());
+  ASSERT_TRUE(store_->CreateContainer(Container("c1", "a", "alpine")).ok());
+  // The image's last name goes (rmi -f); the container still needs it.
+  ASSERT_TRUE(store_->DeleteImage("docker.io/library/alpine:3").ok());
+
+  auto roots = store_->CollectRoots();
+  ASSERT_TRUE(roots.ok()) << roots.status();
+  EXPECT_EQ(roots->snapshots.count("c1-rw"), 1u);
+  EXPECT_EQ(roots->snapshots.count("alpine-chain1"), 1u);
+  EXPECT_EQ(roots->blobs.count(D("alpine-config").str()), 1u);
+  EXPECT_EQ(roots->blobs.count(D("alpine-manifest").str()), 1u);
+  EXPECT_EQ(roots->blobs.count(D("alpine-layer1").str()), 1u);
+  EXPECT_TRUE(store_->GetManifest(D("alpine-manifest")).ok());
+
+  // Once the container goes, so does everything.
+  ASSERT_TRUE(store_->DeleteContainer("c1").ok());
+  roots = store_->CollectRoots();
+  ASSERT_TRUE(roots.ok()) << roots.status();
+  EXPECT_TRUE(roots->snapshots.empty());
+  EXPECT_TRUE(roots->blobs.empty());
+}
+
+TEST_F(MetadataStoreTest, MigratesVersionOneDatabase) {
+  ASSERT_TRUE(store_->PutKv("k", "v").ok());
+  store_.reset();
+  // Turn the database back into a version 1 one.
+  sqlite3* db = nullptr;
+  std::string path = base::JoinPath(base::JoinPath(dir_, "meta"), "metadata.db");
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE containers; PRAGMA user_version = 1", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Reopen();
+  EXPECT_EQ(*store_->GetKv("k"), "v");
+  EXPECT_TRUE(store_->CreateContainer(Container("c1", "a", "alpine")).ok());
+}
+
+}  // namespace
+}  // namespace metadata
+}  // namespace engine

@@ -112,6 +112,16 @@ SqliteStatement& SqliteStatement::BindNull(int index) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindBlob(int index, absl::string_view bytes) {
+  // A non-null pointer even for empty data, so the value is an empty blob,
+  // not NULL.
+  static const char kEmpty = 0;
+  int rc = ::sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(),
+                                 bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
 absl::StatusOr<bool> SqliteStatement::Step() {
   if (bind_error_ != SQLITE_OK) {
     return db_->Error(bind_error_, absl::StrCat("bind \"", ::sqlite3_sql(stmt_), "\""));
@@ -127,6 +137,13 @@ absl::Status SqliteStatement::Run() {
     ASSIGN_OR_RETURN(bool row, Step());
     if (!row) return absl::OkStatus();
   }
+}
+
+std::string SqliteStatement::ColumnBlob(int column) const {
+  const void* bytes = ::sqlite3_column_blob(stmt_, column);
+  if (bytes == nullptr) return std::string();
+  return std::string(static_cast<const char*>(bytes),
+                     static_cast<size_t>(::sqlite3_column_bytes(stmt_, column)));
 }
 
 std::string SqliteStatement::ColumnText(int column) const {

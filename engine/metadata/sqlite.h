@@ -77,6 +77,8 @@ class SqliteStatement {
   SqliteStatement& Bind(int index, absl::string_view text);
   SqliteStatement& Bind(int index, int64_t value);
   SqliteStatement& BindNull(int index);
+  // Binds raw bytes (stored as a BLOB; may hold NULs and invalid UTF-8).
+  SqliteStatement& BindBlob(int index, absl::string_view bytes);
 
   // Advances to the next row: true if there is one, false when done. A bind
   // error is reported here.
@@ -85,6 +87,8 @@ class SqliteStatement {
   absl::Status Run();
 
   std::string ColumnText(int column) const;
+  // The column's bytes as stored (BLOB or TEXT).
+  std::string ColumnBlob(int column) const;
   int64_t ColumnInt(int column) const;
   bool ColumnIsNull(int column) const;
 
