@@ -18,6 +18,7 @@
 #include "proto/berth/v1/images.grpc.pb.h"
 #include "proto/berth/v1/registries.grpc.pb.h"
 #include "proto/berth/v1/system.grpc.pb.h"
+#include "sdk/client_stubs.h"
 #include "sdk/status.h"
 
 namespace sdk {
@@ -71,12 +72,6 @@ void CancelToken::Detach() {
 
 // --- Client ------------------------------------------------------------------
 
-struct Client::Stubs {
-  std::unique_ptr<berth::v1::Images::Stub> images;
-  std::unique_ptr<berth::v1::Registries::Stub> registries;
-  std::unique_ptr<berth::v1::System::Stub> system;
-};
-
 absl::StatusOr<std::string> NormalizeHost(absl::string_view host) {
   if (host.empty()) host = kDefaultHost;
   absl::string_view path = host;
@@ -102,6 +97,7 @@ Client::Client(std::string host, std::shared_ptr<grpc::Channel> channel)
   stubs_->images = berth::v1::Images::NewStub(channel_);
   stubs_->registries = berth::v1::Registries::NewStub(channel_);
   stubs_->system = berth::v1::System::NewStub(channel_);
+  stubs_->containers = berth::v1::Containers::NewStub(channel_);
 }
 
 Client::~Client() = default;

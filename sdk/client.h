@@ -3,9 +3,10 @@
 // -----------------------------------------------------------------------------
 //
 // The Berth client library: a typed, absl::Status-returning API over the
-// berth.v1 gRPC services (Images, Registries, System). Requests and results
-// are the proto messages of proto/berth/v1; see those files for the meaning
-// of every field and error code.
+// berth.v1 gRPC services (Images, Registries, System, Containers). Requests
+// and results
+// are the proto messages of proto/berth/v1; see those files for the
+// meaning of every field and error code.
 //
 //   ASSIGN_OR_RETURN(auto client, sdk::Client::Connect(sdk::kDefaultHost));
 //   berth::v1::PullRequest req;
@@ -18,11 +19,12 @@
 // daemon running?" and marked IsConnectionError().
 //
 // Thread-safety: a Client is thread-safe; calls may run concurrently. The
-// progress and event callbacks run on the calling thread.
+// progress, event, log and stats callbacks run on the calling thread.
 
 #ifndef SDK_CLIENT_H_
 #define SDK_CLIENT_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,9 +34,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "proto/berth/v1/containers.pb.h"
 #include "proto/berth/v1/images.pb.h"
 #include "proto/berth/v1/registries.pb.h"
 #include "proto/berth/v1/system.pb.h"
+#include "sdk/stdio_session.h"
 
 namespace grpc {
 class Channel;
@@ -143,6 +147,81 @@ class Client {
   absl::Status Events(const berth::v1::EventsRequest& request,
                       const std::function<void(const berth::v1::Event&)>& on_event,
                       CancelToken* cancel = nullptr) const;
+
+  // --- Containers (sdk/containers.cc) ----------------------------------------
+  //
+  // `id` is always an ID, a unique ID prefix or a name. NotFound "No such
+  // container: <id>" when nothing matches; see containers.proto for the
+  // other codes of each call.
+
+  // NotFound "No such image: <ref>" when the image is missing (pull, retry).
+  absl::StatusOr<berth::v1::CreateContainerResponse> CreateContainer(
+      const berth::v1::CreateContainerRequest& request) const;
+  absl::Status StartContainer(absl::string_view id) const;
+
+  // Attach()
+  //
+  // Opens an attach session (`open` is sent as the first message). The
+  // daemon's refusal surfaces in the session's Finish().
+  absl::StatusOr<std::unique_ptr<StdioSession>> Attach(
+      const berth::v1::AttachOpen& open) const;
+
+  // WaitContainer()
+  //
+  // Blocks until `condition` holds. `cancel` ends the wait (Cancelled).
+  absl::StatusOr<berth::v1::WaitContainerResponse> WaitContainer(
+      absl::string_view id, berth::v1::WaitCondition condition,
+      CancelToken* cancel = nullptr) const;
+  // `signal`: "KILL", "SIGKILL", "9"; empty = SIGKILL.
+  absl::Status KillContainer(absl::string_view id, absl::string_view signal) const;
+  absl::Status StopContainer(const berth::v1::StopContainerRequest& request) const;
+  absl::Status RestartContainer(
+      const berth::v1::RestartContainerRequest& request) const;
+  absl::Status RemoveContainer(
+      const berth::v1::RemoveContainerRequest& request) const;
+  absl::StatusOr<berth::v1::ListContainersResponse> ListContainers(
+      const berth::v1::ListContainersRequest& request) const;
+  absl::StatusOr<berth::v1::ContainerInfo> InspectContainer(
+      absl::string_view id, bool size = false) const;
+
+  // Logs()
+  //
+  // Streams log entries to `on_entry` until the log ends (or, with
+  // `follow`, the container stops); `cancel` ends it early with OK.
+  absl::Status Logs(const berth::v1::LogsRequest& request,
+                    const std::function<void(const berth::v1::LogEntry&)>& on_entry,
+                    CancelToken* cancel = nullptr) const;
+
+  absl::StatusOr<berth::v1::ExecCreateResponse> ExecCreate(
+      const berth::v1::ExecCreateRequest& request) const;
+  // ExecStart()
+  //
+  // Starts a created exec with a stdio session (`open` is sent first). With
+  // `open.detach` the session ends at once.
+  absl::StatusOr<std::unique_ptr<StdioSession>> ExecStart(
+      const berth::v1::ExecStartOpen& open) const;
+  absl::Status ExecResize(absl::string_view exec_id, uint32_t height,
+                          uint32_t width) const;
+  absl::StatusOr<berth::v1::ExecInfo> ExecInspect(absl::string_view exec_id) const;
+
+  absl::Status ResizeContainer(absl::string_view id, uint32_t height,
+                               uint32_t width) const;
+  absl::Status PauseContainer(absl::string_view id) const;
+  absl::Status UnpauseContainer(absl::string_view id) const;
+  absl::Status RenameContainer(absl::string_view id,
+                               absl::string_view new_name) const;
+  absl::StatusOr<berth::v1::TopResponse> Top(absl::string_view id,
+                                             absl::string_view ps_args) const;
+
+  // Stats()
+  //
+  // Streams samples to `on_stats` (one unless `request.stream`) until the
+  // stream ends or `cancel` is cancelled (then OK).
+  absl::Status Stats(const berth::v1::StatsRequest& request,
+                     const std::function<void(const berth::v1::ContainerStats&)>& on_stats,
+                     CancelToken* cancel = nullptr) const;
+  absl::StatusOr<berth::v1::PruneContainersResponse> PruneContainers(
+      const berth::v1::PruneContainersRequest& request) const;
 
  private:
   struct Stubs;
