@@ -11,7 +11,7 @@ PACKAGES=(
   libarchive-dev libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcli11-dev
   # tests and demo
   docker-registry docker.io skopeo umoci apache2-utils python3 python3-grpcio python3-grpc-tools
-  zstd openssl jq curl ca-certificates
+  zstd openssl jq curl ca-certificates busybox-static
 )
 
 missing=()

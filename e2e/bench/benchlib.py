@@ -297,8 +297,9 @@ class Dockerd:
 
 
 class Berthd:
-    def __init__(self, workdir, bin_dir):
+    def __init__(self, workdir, bin_dir, extra_args=()):
         self.workdir = workdir
+        self.extra_args = list(extra_args)
         self.berthd = os.path.join(bin_dir, "engine", "berthd")
         self.berth = os.path.join(bin_dir, "cli", "berth")
         self.sock = os.path.join(workdir, "b.sock")
@@ -316,6 +317,7 @@ class Berthd:
         self.exec_root = os.path.join(self.workdir, "exec%d" % self.generation)
         argv = [self.berthd, "-H", self.host, "--data-root", self.root,
                 "--exec-root", self.exec_root, "--pidfile", os.path.join(self.workdir, "berthd.pid")]
+        argv += self.extra_args
         with open(self.log_path, "ab") as logf:
             self.proc = subprocess.Popen(argv, stdout=logf, stderr=logf, stdin=subprocess.DEVNULL,
                                          start_new_session=True)
