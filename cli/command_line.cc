@@ -19,6 +19,7 @@ struct CommandLine::Spec {
   std::string description;
   int min_args;
   int max_args;  // -1: unbounded
+  bool prefix;
 };
 
 namespace {
@@ -108,15 +109,12 @@ CommandLine::CommandLine() : app_(std::make_unique<CLI::App>("A self-sufficient 
   add_rmi(app.add_subcommand("rmi", "Remove one or more images"), "berth rmi");
   add_history(app.add_subcommand("history", "Show the history of an image"),
               "berth history");
-  add_inspect(app.add_subcommand("inspect",
-                                 "Return low-level information on images"),
-              "berth inspect");
 
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(0, 1);
   image->fallthrough();
   specs_.push_back({image, CommandId::kNone, "berth image", "berth image COMMAND",
-                    "Manage images", 0, 0});
+                    "Manage images", 0, 0, false});
   add_pull(image->add_subcommand("pull", "Download an image from a registry"),
            "berth image pull");
   add_push(image->add_subcommand("push", "Upload an image to a registry"),
@@ -160,19 +158,33 @@ CommandLine::CommandLine() : app_(std::make_unique<CLI::App>("A self-sufficient 
              CommandId::kVersion, "berth version", "[OPTIONS]", 0, 0);
   AddCommand(app.add_subcommand("info", "Display system-wide information"),
              CommandId::kInfo, "berth info", "[OPTIONS]", 0, 0);
+
+  AddContainerCommands();
 }
 
 CommandLine::~CommandLine() = default;
 
 void CommandLine::AddCommand(CLI::App* app, CommandId id, absl::string_view path,
                              absl::string_view usage, int min_args,
-                             int max_args) {
-  if (max_args != 0) {
+                             int max_args, bool prefix) {
+  if (prefix) {
+    // Everything from the first non-flag argument on is left in
+    // remaining(); never handed to the parent command.
+    app->prefix_command();
+    app->fallthrough(false);
+  } else if (max_args != 0) {
     app->add_option("args", inv_.args, "Arguments")->take_all();
   }
   specs_.push_back({app, id, std::string(path),
                     absl::StrCat(path, " ", usage), app->get_description(),
-                    min_args, max_args});
+                    min_args, max_args, prefix});
+}
+
+void CommandLine::AddGroup(CLI::App* app, absl::string_view path,
+                           absl::string_view description) {
+  specs_.push_back({app, CommandId::kNone, std::string(path),
+                    absl::StrCat(path, " COMMAND"), std::string(description), 0,
+                    0, false});
 }
 
 const CommandLine::Spec* CommandLine::Selected() const {
@@ -190,7 +202,18 @@ void CommandLine::Parse(int argc, const char* const* argv) {
   if (s != nullptr) {
     inv_.command = s->id;
     inv_.command_path = s->path;
+    if (s->prefix) {
+      inv_.args = s->app->remaining();
+      // An unknown flag before the first argument also lands in
+      // remaining(): report it as CLI11 reports other unknown flags.
+      if (!inv_.args.empty() && inv_.args[0].size() > 1 &&
+          inv_.args[0][0] == '-') {
+        throw CLI::ExtrasError(s->app->get_name(),
+                               std::vector<std::string>{inv_.args[0]});
+      }
+    }
   }
+  for (const auto& hook : post_parse_) hook();
 }
 
 absl::Status CommandLine::Validate() const {

@@ -15,12 +15,14 @@
 #ifndef CLI_COMMAND_LINE_H_
 #define CLI_COMMAND_LINE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "cli/container_options.h"
 
 namespace CLI {
 class App;
@@ -49,6 +51,28 @@ enum class CommandId {
   kLogout,
   kVersion,
   kInfo,
+  // Containers.
+  kRun,
+  kCreate,
+  kStart,
+  kAttach,
+  kPs,
+  kLogs,
+  kStop,
+  kKill,
+  kRestart,
+  kRm,
+  kExec,
+  kInspect,           // `berth inspect`: a container, else an image
+  kContainerInspect,  // `berth container inspect`
+  kWait,
+  kTop,
+  kStats,
+  kPause,
+  kUnpause,
+  kRename,
+  kContainerPrune,
+  kEvents,
 };
 
 struct PullOptions {
@@ -71,6 +95,8 @@ struct ImagesOptions {
 
 struct InspectOptions {
   std::string format;  // "" or "json"
+  std::string type;    // --type: "", "container" or "image"
+  bool size = false;   // -s
 };
 
 struct RmiOptions {
@@ -112,6 +138,19 @@ struct Invocation {
   PruneOptions prune;
   HistoryOptions history;
   LoginOptions login;
+  // Containers.
+  ContainerCreateOptions create;  // run, create
+  StartOptions start;
+  AttachOptions attach;
+  PsOptions ps;
+  LogsOptions logs;
+  StopOptions stop;  // stop, restart
+  KillOptions kill;
+  RmOptions rm;
+  ExecOptions exec;
+  StatsOptions stats;
+  EventsOptions events;
+  ContainerPruneOptions container_prune;
 };
 
 class CommandLine {
@@ -148,12 +187,23 @@ class CommandLine {
 
  private:
   struct Spec;
+  // With `prefix`, parsing stops at the first argument that is not a flag
+  // of the command: it and everything after it are the arguments
+  // (`run IMAGE CMD -x`, `exec C CMD -x`, `top C -ef`).
   void AddCommand(CLI::App* app, CommandId id, absl::string_view path,
-                  absl::string_view usage, int min_args, int max_args);
+                  absl::string_view usage, int min_args, int max_args,
+                  bool prefix = false);
+  // A command group such as `berth image` (no command of its own).
+  void AddGroup(CLI::App* app, absl::string_view path,
+                absl::string_view description);
+  // The container commands (container_command_line.cc).
+  void AddContainerCommands();
   const Spec* Selected() const;
 
   std::unique_ptr<CLI::App> app_;
   std::vector<Spec> specs_;
+  // Run after a successful parse (to note which flags were given).
+  std::vector<std::function<void()>> post_parse_;
   Invocation inv_;
 };
 

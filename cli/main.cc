@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "cli/command_line.h"
 #include "cli/context.h"
 #include "cli/image_commands.h"
@@ -36,7 +37,11 @@ absl::Status Dispatch(Context* ctx) {
     case CommandId::kLogout: return RunLogout(ctx);
     case CommandId::kVersion: return RunVersion(ctx);
     case CommandId::kInfo: return RunInfo(ctx);
+    case CommandId::kInspect: return RunImageInspect(ctx);
     case CommandId::kNone: break;
+    default:
+      return absl::UnimplementedError(
+          absl::StrCat("\"", ctx->inv().command_path, "\" is not implemented yet"));
   }
   return absl::OkStatus();
 }
