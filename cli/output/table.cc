@@ -6,7 +6,6 @@
 namespace cli {
 namespace {
 
-constexpr size_t kMinWidth = 10;
 constexpr size_t kPadding = 3;
 
 size_t DisplayWidth(const std::string& s) {
@@ -19,7 +18,8 @@ size_t DisplayWidth(const std::string& s) {
 
 }  // namespace
 
-Table::Table(std::vector<std::string> header) {
+Table::Table(std::vector<std::string> header, size_t min_width)
+    : min_width_(min_width) {
   if (!header.empty()) rows_.push_back(std::move(header));
 }
 
@@ -36,7 +36,7 @@ std::string Table::Render() const {
       widths[i] = std::max(widths[i], DisplayWidth(row[i]));
     }
   }
-  for (size_t& w : widths) w = std::max(w + kPadding, kMinWidth);
+  for (size_t& w : widths) w = std::max(w + kPadding, min_width_);
 
   std::string out;
   for (const auto& row : rows_) {

@@ -15,6 +15,7 @@
 #ifndef CLI_OUTPUT_TABLE_H_
 #define CLI_OUTPUT_TABLE_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ namespace cli {
 class Table {
  public:
   // `header` is the first row; an empty header prints no header line.
-  explicit Table(std::vector<std::string> header);
+  // `min_width` is tabwriter's minwidth (docker top uses 20).
+  explicit Table(std::vector<std::string> header, size_t min_width = 10);
 
   // Adds a row. Rows shorter than the header are padded with empty cells.
   void AddRow(std::vector<std::string> cells);
@@ -33,6 +35,7 @@ class Table {
 
  private:
   std::vector<std::vector<std::string>> rows_;
+  size_t min_width_;
 };
 
 }  // namespace cli
