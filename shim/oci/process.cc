@@ -1,0 +1,569 @@
+// The runtime's process creation: CreateInit (clone into new namespaces),
+// CreateExec (join a running container), the parent<->child sync protocol
+// and the exec barrier. See runtime.h for the contract.
+//
+// Sync protocol over a SOCK_SEQPACKET socketpair (one message per packet):
+//   parent -> child: 'G' go (the child is in its cgroup), 'S' start (exec).
+//   child -> parent: 'P' + SCM_RIGHTS pty master, 'C' + pid (exec: the
+//   process that joined the container), 'R' ready (waiting for 'S'),
+//   'E' + code byte + text: an error; the child then exits.
+// The child's end is O_CLOEXEC, so a successful execve shows as EOF.
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "engine/base/file_util.h"
+#include "engine/base/status.h"
+#include "engine/base/status_macros.h"
+#include "engine/base/unique_fd.h"
+#include "shim/oci/capabilities.h"
+#include "shim/oci/cgroups.h"
+#include "shim/oci/mounts.h"
+#include "shim/oci/namespaces.h"
+#include "shim/oci/process_setup.h"
+#include "shim/oci/runtime.h"
+#include "shim/oci/seccomp.h"
+#include "shim/oci/spec.h"
+
+namespace shim::oci {
+namespace {
+
+constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// ---- messages ---------------------------------------------------------------
+
+bool SendBytes(int sock, absl::string_view data) {
+  ssize_t n;
+  do {
+    n = send(sock, data.data(), data.size(), MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(data.size());
+}
+
+void SendError(int sock, const absl::Status& status) {
+  std::string msg(1, 'E');
+  msg.push_back(static_cast<char>(status.code()));
+  msg.append(std::string(status.message()).substr(0, 3000));
+  SendBytes(sock, msg);
+}
+
+struct Message {
+  std::string data;  // empty on EOF
+  base::UniqueFd fd;
+};
+
+absl::StatusOr<Message> ReadMessage(int sock) {
+  Message m;
+  char buf[4096];
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{buf, sizeof(buf)};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return base::ErrnoError(errno, "read from the container process");
+  m.data.assign(buf, n);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c), sizeof(int));
+      m.fd.reset(fd);
+    }
+  }
+  return m;
+}
+
+absl::Status ErrorFromMessage(absl::string_view data) {
+  if (data.size() < 2) return absl::InternalError("malformed error from the container process");
+  auto code = static_cast<absl::StatusCode>(static_cast<unsigned char>(data[1]));
+  return absl::Status(code, data.substr(2));
+}
+
+// Child side: waits for `expected`; exits quietly on EOF (the parent gave up).
+void Await(int sock, char expected) {
+  char c = 0;
+  ssize_t n;
+  do {
+    n = recv(sock, &c, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1 || c != expected) _exit(1);
+}
+
+[[noreturn]] void Fail(int sock, const absl::Status& status, int code = 1) {
+  SendError(sock, status);
+  _exit(code);
+}
+
+// ---- child helpers -----------------------------------------------------------
+
+void ResetSignals() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// Makes fds 0..2 the given ones (which may themselves be 0..2).
+absl::Status SetupStdio(const int fds[3]) {
+  int tmp[3];
+  for (int i = 0; i < 3; ++i) {
+    tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+    if (tmp[i] < 0) return base::ErrnoError(errno, "dup a stdio descriptor");
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (dup2(tmp[i], i) < 0) return base::ErrnoError(errno, "dup2 a stdio descriptor");
+    close(tmp[i]);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
+  base::UniqueFd fd(open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return base::ErrnoError(errno, absl::StrCat("open ", path));
+  struct statfs fs;
+  if (fstatfs(fd.get(), &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " is not on procfs"));
+  }
+  return base::WriteAll(fd.get(), value, path);
+}
+
+absl::Status EnterCwd(const std::string& cwd) {
+  base::UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return base::ErrnoError(errno, "open /");
+  auto dir = OpenInRoot(root.get(), cwd, O_PATH | O_DIRECTORY);
+  if (!dir.ok() && absl::IsNotFound(dir.status())) dir = CreateInRoot(root.get(), cwd, false);
+  if (!dir.ok()) {
+    if (absl::StrContains(dir.status().message(), "Too many levels")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cwd \"", cwd, "\" goes through a magic link; refused"));
+    }
+    return base::Annotate(dir.status(), "chdir to the working directory");
+  }
+  if (fchdir(dir->get()) != 0) return base::ErrnoError(errno, absl::StrCat("chdir ", cwd));
+  // CVE-2024-21626: a cwd outside the container's root reads "(unreachable)".
+  char buf[4096];
+  if (getcwd(buf, sizeof(buf)) == nullptr || buf[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd \"", cwd, "\" is outside the container's root"));
+  }
+  return absl::OkStatus();
+}
+
+std::string EnvValue(const std::vector<std::string>& env, absl::string_view key) {
+  std::optional<std::string> value;
+  for (const std::string& e : env) {
+    if (absl::StartsWith(e, key) && e.size() > key.size() && e[key.size()] == '=') {
+      value = e.substr(key.size() + 1);
+    }
+  }
+  return value.value_or("");
+}
+
+// Docker's wording: exec: "x": executable file not found in $PATH.
+absl::StatusOr<std::string> FindExecutable(const ProcessSpec& p) {
+  const std::string& name = p.args[0];
+  if (absl::StrContains(name, '/')) return name;
+  std::string path = EnvValue(p.env, "PATH");
+  if (path.empty()) path = kDefaultPath;
+  bool denied = false;
+  for (absl::string_view dir : absl::StrSplit(path, ':')) {
+    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
+    struct stat st;
+    if (stat(candidate.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    denied = true;
+  }
+  if (denied) {
+    return absl::PermissionDeniedError(absl::StrCat("exec: \"", name, "\": permission denied"));
+  }
+  return absl::NotFoundError(
+      absl::StrCat("exec: \"", name, "\": executable file not found in $PATH"));
+}
+
+struct ChildArgs {
+  const Spec* spec = nullptr;
+  const ProcessSpec* process = nullptr;
+  const SeccompProgram* seccomp = nullptr;
+  const MountContext* mounts = nullptr;  // init only
+  bool init = false;
+  int sock = -1;
+  int stdio[3] = {-1, -1, -1};
+  pid_t parent = 0;
+};
+
+// Everything from the go-ahead to execve. Never returns.
+[[noreturn]] void RunChild(const ChildArgs& a) {
+  const int sock = a.sock;
+  const ProcessSpec& p = *a.process;
+  ResetSignals();
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // In a new pid namespace the parent is outside it and reads as 0.
+  if (const pid_t pp = getppid(); pp != a.parent && pp != 0) _exit(1);
+  // Until execve the process holds the runtime's memory and descriptors:
+  // keep the container's processes from ptracing or opening /proc/<pid>/exe.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (a.init) Await(sock, 'G');
+  umask(0022);
+  auto check = [&](const absl::Status& s) {
+    if (!s.ok()) Fail(sock, s);
+  };
+  if (a.init) check(JoinSpecNamespaces(*a.spec));
+  if (!p.terminal) check(SetupStdio(a.stdio));
+  if (a.init) {
+    check(SetupRootfs(*a.spec, *a.mounts));
+    if (!a.spec->hostname.empty() &&
+        sethostname(a.spec->hostname.data(), a.spec->hostname.size()) != 0) {
+      Fail(sock, base::ErrnoError(errno, "sethostname"));
+    }
+    for (const auto& [key, value] : a.spec->sysctl) {
+      check(WriteProcFile(absl::StrCat("/proc/sys/", absl::StrReplaceAll(key, {{".", "/"}})),
+                          value));
+    }
+  }
+  if (p.oom_score_adj) {
+    check(WriteProcFile("/proc/self/oom_score_adj", absl::StrCat(*p.oom_score_adj)));
+  }
+  check(ApplyRlimits(p.rlimits));
+  if (setsid() < 0) Fail(sock, base::ErrnoError(errno, "setsid"));
+  if (p.terminal) {
+    auto master = OpenPtyMaster();
+    check(master.status());
+    check(SendFd(sock, 'P', master->get()));
+    check(AttachPtySlave(master->get()));
+  }
+  if (p.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    Fail(sock, base::ErrnoError(errno, "prctl(PR_SET_NO_NEW_PRIVS)"));
+  }
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+  // before the capabilities go (the profile must then allow the remaining
+  // setup calls, as Docker's does).
+  if (a.seccomp != nullptr && !p.no_new_privileges) check(LoadSeccomp(*a.seccomp));
+  check(ApplyBoundingSet(p.caps.bounding));
+  check(ApplyUser(p));
+  check(EnterCwd(p.cwd));
+  check(ApplyCapabilities(p.caps));
+  if (a.seccomp != nullptr && p.no_new_privileges) check(LoadSeccomp(*a.seccomp));
+  // No descriptor of the runtime survives execve (CVE-2024-21626).
+  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    Fail(sock, base::ErrnoError(errno, "close_range"));
+  }
+  if (!SendBytes(sock, "R")) _exit(1);
+  Await(sock, 'S');
+
+  auto path = FindExecutable(p);
+  if (!path.ok()) Fail(sock, path.status(), absl::IsNotFound(path.status()) ? 127 : 126);
+  if (a.init && a.spec->WantsInit()) {
+    auto pid = ForkUnderInit();
+    check(pid.status());
+    if (*pid > 0) {
+      close(sock);
+      RunInitReaper(*pid);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  }
+  std::vector<char*> argv, envp;
+  for (const std::string& s : p.args) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  for (const std::string& s : p.env) envp.push_back(const_cast<char*>(s.c_str()));
+  envp.push_back(nullptr);
+  execve(path->c_str(), argv.data(), envp.data());
+  const int err = errno;
+  const std::string& name = p.args[0];
+  if (err == ENOENT) {
+    Fail(sock, absl::NotFoundError(absl::StrCat("exec: \"", name, "\": stat ", *path,
+                                                ": no such file or directory")), 127);
+  }
+  if (err == EACCES) {
+    Fail(sock, absl::PermissionDeniedError(absl::StrCat("exec: \"", name, "\": permission denied")),
+         126);
+  }
+  Fail(sock, base::ErrnoError(err, absl::StrCat("exec: \"", name, "\"")), 126);
+}
+
+// ---- parent side ----------------------------------------------------------------
+
+class ProcessImpl : public Process {
+ public:
+  ProcessImpl(pid_t pid, base::UniqueFd sock, base::UniqueFd pty)
+      : pid_(pid), sock_(std::move(sock)), pty_(std::move(pty)) {}
+
+  pid_t pid() const override { return pid_; }
+  int pty_master() const override { return pty_.get(); }
+  int TakePtyMaster() override { return pty_.release(); }
+
+  absl::Status Start() override {
+    if (!sock_.valid()) return absl::FailedPreconditionError("process already started");
+    base::UniqueFd sock = std::move(sock_);
+    if (!SendBytes(sock.get(), "S")) {
+      return base::ErrnoError(errno, "start the container process");
+    }
+    ASSIGN_OR_RETURN(Message m, ReadMessage(sock.get()));
+    if (m.data.empty()) return absl::OkStatus();  // EOF: execve succeeded
+    if (m.data[0] == 'E') return ErrorFromMessage(m.data);
+    return absl::InternalError("unexpected message from the container process");
+  }
+
+ private:
+  pid_t pid_;
+  base::UniqueFd sock_;
+  base::UniqueFd pty_;
+};
+
+// Reads setup messages until 'R' (and, with `exec_pid`, the 'C' message
+// of the joiner, which may come after). Fills `pty` and `*exec_pid`.
+absl::Status AwaitReady(int sock, base::UniqueFd* pty, pid_t* exec_pid) {
+  bool ready = false;
+  for (;;) {
+    if (ready && (exec_pid == nullptr || *exec_pid > 0)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Message m, ReadMessage(sock));
+    if (m.data.empty()) {
+      return absl::InternalError("the container process exited during setup");
+    }
+    switch (m.data[0]) {
+      case 'R':
+        ready = true;
+        break;
+      case 'E':
+        return ErrorFromMessage(m.data);
+      case 'P':
+        *pty = std::move(m.fd);
+        break;
+      case 'C':
+        if (exec_pid != nullptr && m.data.size() == 1 + sizeof(pid_t)) {
+          memcpy(exec_pid, m.data.data() + 1, sizeof(pid_t));
+        }
+        break;
+      default:
+        return absl::InternalError("unexpected message from the container process");
+    }
+  }
+}
+
+void KillAndReap(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+class ContainerImpl : public Container {
+ public:
+  ContainerImpl(Spec spec, std::unique_ptr<Cgroup> cgroup,
+                std::optional<SeccompProgram> seccomp, pid_t init)
+      : spec_(std::move(spec)),
+        cgroup_(std::move(cgroup)),
+        seccomp_(std::move(seccomp)),
+        init_(init) {}
+
+  absl::StatusOr<std::unique_ptr<Process>> CreateExec(absl::string_view process_json,
+                                                      const Stdio& stdio) override;
+  absl::Status Pause() override { return cgroup_->Freeze(); }
+  absl::Status Resume() override { return cgroup_->Thaw(); }
+  absl::Status KillAll(int signal) override { return cgroup_->KillAll(signal); }
+  bool OomKilled() override { return cgroup_->OomKilled(); }
+  int OomEventFd() override { return cgroup_->OomEventFd(); }
+  const std::string& cgroup_path() const override { return cgroup_->path(); }
+  absl::Status Destroy() override { return cgroup_->Destroy(); }
+
+ private:
+  Spec spec_;
+  std::unique_ptr<Cgroup> cgroup_;
+  std::optional<SeccompProgram> seccomp_;
+  pid_t init_;
+};
+
+struct StdioFds {
+  base::UniqueFd null;
+  int fds[3];
+};
+
+absl::StatusOr<StdioFds> ResolveStdio(const Stdio& stdio) {
+  StdioFds out;
+  const int given[3] = {stdio.in, stdio.out, stdio.err};
+  for (int i = 0; i < 3; ++i) {
+    if (given[i] >= 0) {
+      out.fds[i] = given[i];
+      continue;
+    }
+    if (!out.null.valid()) {
+      out.null.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (!out.null.valid()) return base::ErrnoError(errno, "open /dev/null");
+    }
+    out.fds[i] = out.null.get();
+  }
+  return out;
+}
+
+absl::StatusOr<std::pair<base::UniqueFd, base::UniqueFd>> SyncPair() {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return base::ErrnoError(errno, "socketpair");
+  }
+  return std::make_pair(base::UniqueFd(sv[0]), base::UniqueFd(sv[1]));
+}
+
+bool WantsEnosysStub(const Spec& spec) {
+  auto it = spec.annotations.find("berth.seccomp.enosys");
+  return it == spec.annotations.end() || it->second != "false";
+}
+
+absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bundle,
+                                                          const Stdio& stdio,
+                                                          std::unique_ptr<Process>* init) {
+  std::string bundle_dir(bundle);
+  while (bundle_dir.size() > 1 && bundle_dir.back() == '/') bundle_dir.pop_back();
+  ASSIGN_OR_RETURN(std::string json, base::ReadFile(base::JoinPath(bundle_dir, "config.json")));
+  ASSIGN_OR_RETURN(Spec spec, ParseSpec(json, bundle_dir));
+  std::string cgroup_path = spec.cgroups_path;
+  if (cgroup_path.empty()) {
+    cgroup_path = absl::StrCat("/berth/", bundle_dir.substr(bundle_dir.rfind('/') + 1));
+  }
+  if (!absl::StartsWith(cgroup_path, "/") || absl::StrContains(cgroup_path, ":")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid runtime spec: cgroupsPath \"", cgroup_path, "\" is not a path"));
+  }
+  std::optional<SeccompProgram> seccomp;
+  if (spec.seccomp) {
+    ASSIGN_OR_RETURN(seccomp, CompileSeccomp(*spec.seccomp, WantsEnosysStub(spec)));
+  }
+  ASSIGN_OR_RETURN(StdioFds fds, ResolveStdio(stdio));
+  ASSIGN_OR_RETURN(std::unique_ptr<Cgroup> cgroup, Cgroup::Create(cgroup_path, spec.resources));
+  MountContext mctx;
+  for (const auto& [name, dir] : cgroup->controllers()) mctx.cgroup_dirs.emplace_back(name, dir);
+
+  auto pair = SyncPair();
+  if (!pair.ok()) {
+    (void)cgroup->Destroy();
+    return pair.status();
+  }
+  base::UniqueFd parent_sock = std::move(pair->first);
+  base::UniqueFd child_sock = std::move(pair->second);
+
+  ChildArgs args;
+  args.spec = &spec;
+  args.process = &spec.process;
+  args.seccomp = seccomp ? &*seccomp : nullptr;
+  args.mounts = &mctx;
+  args.init = true;
+  args.sock = child_sock.get();
+  for (int i = 0; i < 3; ++i) args.stdio[i] = fds.fds[i];
+  args.parent = getpid();
+
+  long pid = syscall(SYS_clone, CloneFlags(spec) | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    absl::Status s = base::ErrnoError(errno, "clone the container's init");
+    (void)cgroup->Destroy();
+    return s;
+  }
+  if (pid == 0) {
+    parent_sock.reset();
+    RunChild(args);
+  }
+  child_sock.reset();
+  absl::Status status = cgroup->AddProcess(static_cast<pid_t>(pid));
+  if (status.ok() && !SendBytes(parent_sock.get(), "G")) {
+    status = base::ErrnoError(errno, "signal the container's init");
+  }
+  base::UniqueFd pty;
+  if (status.ok()) status = AwaitReady(parent_sock.get(), &pty, nullptr);
+  if (!status.ok()) {
+    KillAndReap(static_cast<pid_t>(pid));
+    (void)cgroup->Destroy();
+    return status;
+  }
+  *init = std::make_unique<ProcessImpl>(static_cast<pid_t>(pid), std::move(parent_sock),
+                                        std::move(pty));
+  return std::unique_ptr<Container>(new ContainerImpl(std::move(spec), std::move(cgroup),
+                                                      std::move(seccomp),
+                                                      static_cast<pid_t>(pid)));
+}
+
+absl::StatusOr<std::unique_ptr<Process>> ContainerImpl::CreateExec(
+    absl::string_view process_json, const Stdio& stdio) {
+  ASSIGN_OR_RETURN(ProcessSpec process, ParseProcess(process_json));
+  ASSIGN_OR_RETURN(StdioFds fds, ResolveStdio(stdio));
+  ASSIGN_OR_RETURN(auto pair, SyncPair());
+  base::UniqueFd parent_sock = std::move(pair.first);
+  base::UniqueFd child_sock = std::move(pair.second);
+  ChildArgs args;
+  args.spec = &spec_;
+  args.process = &process;
+  args.seccomp = seccomp_ ? &*seccomp_ : nullptr;
+  args.sock = child_sock.get();
+  for (int i = 0; i < 3; ++i) args.stdio[i] = fds.fds[i];
+  args.parent = getpid();
+
+  pid_t joiner = fork();
+  if (joiner < 0) return base::ErrnoError(errno, "fork");
+  if (joiner == 0) {
+    // The joiner enters the namespaces, then clones the real process as a
+    // sibling (CLONE_PARENT: the caller's child) inside the pid namespace.
+    parent_sock.reset();
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    Await(args.sock, 'G');
+    if (absl::Status s = JoinContainerNamespaces(spec_, init_); !s.ok()) Fail(args.sock, s);
+    long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid < 0) Fail(args.sock, base::ErrnoError(errno, "clone the exec process"));
+    if (pid == 0) RunChild(args);
+    std::string msg(1, 'C');
+    pid_t p = static_cast<pid_t>(pid);
+    msg.append(reinterpret_cast<const char*>(&p), sizeof(p));
+    SendBytes(args.sock, msg);
+    _exit(0);
+  }
+  child_sock.reset();
+  absl::Status status = cgroup_->AddProcess(joiner);
+  if (status.ok() && !SendBytes(parent_sock.get(), "G")) {
+    status = base::ErrnoError(errno, "signal the exec process");
+  }
+  pid_t exec_pid = 0;
+  base::UniqueFd pty;
+  if (status.ok()) status = AwaitReady(parent_sock.get(), &pty, &exec_pid);
+  if (!status.ok()) {
+    KillAndReap(exec_pid);
+    KillAndReap(joiner);
+    return status;
+  }
+  while (waitpid(joiner, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  return std::unique_ptr<Process>(
+      new ProcessImpl(exec_pid, std::move(parent_sock), std::move(pty)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Container>> Container::CreateInit(
+    absl::string_view bundle, const Stdio& stdio, std::unique_ptr<Process>* init) {
+  return CreateInitImpl(bundle, stdio, init);
+}
+
+}  // namespace shim::oci

@@ -1,0 +1,82 @@
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/base/status.h"
+#include "shim/oci/process_setup.h"
+
+namespace shim::oci {
+
+absl::StatusOr<base::UniqueFd> OpenPtyMaster() {
+  base::UniqueFd master(open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master.valid()) return base::ErrnoError(errno, "open /dev/pts/ptmx");
+  int unlock = 0;
+  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) {
+    return base::ErrnoError(errno, "unlock the pty");
+  }
+  return master;
+}
+
+absl::Status AttachPtySlave(int master) {
+  base::UniqueFd slave(ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave.valid()) return base::ErrnoError(errno, "open the pty slave");
+  if (ioctl(slave.get(), TIOCSCTTY, 0) != 0) {
+    return base::ErrnoError(errno, "make the pty the controlling terminal");
+  }
+  for (int fd = 0; fd < 3; ++fd) {
+    if (dup2(slave.get(), fd) < 0) return base::ErrnoError(errno, "dup2 the pty slave");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SendFd(int sock, char tag, int fd) {
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{&tag, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+  ssize_t n;
+  do {
+    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return base::ErrnoError(errno, "send a descriptor");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<base::UniqueFd> ReceiveFd(int sock, char* tag) {
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{tag, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  do {
+    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return base::ErrnoError(errno, "receive a descriptor");
+  if (n == 0) return absl::UnavailableError("receive a descriptor: peer closed");
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c), sizeof(int));
+      return base::UniqueFd(fd);
+    }
+  }
+  return absl::InternalError("receive a descriptor: none in the message");
+}
+
+}  // namespace shim::oci

@@ -1,0 +1,73 @@
+// A static helper the runtime tests copy into their busybox rootfs: it makes
+// raw syscalls and prints the errno name ("EPERM", "ENOSYS") or "OK".
+//   probe syscall N | unshare-user | mount | clone3 | keyctl | fds | forks N
+
+#include <dirent.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+int Report(long rc) {
+  if (rc < 0) {
+    std::printf("%s\n", strerrorname_np(errno));
+  } else {
+    std::printf("OK\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  const std::string cmd = argv[1];
+  if (cmd == "syscall" && argc == 3) {
+    return Report(syscall(std::strtol(argv[2], nullptr, 10), 0, 0, 0, 0, 0));
+  }
+  if (cmd == "unshare-user") return Report(unshare(CLONE_NEWUSER));
+  if (cmd == "mount") return Report(mount("none", "/tmp", "tmpfs", 0, nullptr));
+  if (cmd == "clone3") return Report(syscall(SYS_clone3, nullptr, 0));
+  if (cmd == "keyctl") return Report(syscall(SYS_keyctl, 0, 0, 0, 0, 0));
+  if (cmd == "forks" && argc == 3) {
+    // Forks children that wait forever; prints how many forks worked.
+    const int n = std::atoi(argv[2]);
+    int forked = 0, failed = 0;
+    for (int i = 0; i < n; ++i) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        for (;;) pause();
+      }
+      if (pid > 0) {
+        ++forked;
+      } else {
+        ++failed;
+      }
+    }
+    std::printf("forked=%d failed=%d\n", forked, failed);
+    std::fflush(stdout);
+    for (;;) pause();
+  }
+  if (cmd == "fds") {
+    DIR* dir = opendir("/proc/self/fd");
+    if (dir == nullptr) return Report(-1);
+    const int own = dirfd(dir);
+    std::string out;
+    while (dirent* e = readdir(dir)) {
+      if (e->d_name[0] == '.' || std::atoi(e->d_name) == own) continue;
+      out += std::string(e->d_name) + " ";
+    }
+    closedir(dir);
+    std::printf("%s\n", out.c_str());
+    return 0;
+  }
+  return 2;
+}
