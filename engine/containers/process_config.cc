@@ -1,5 +1,5 @@
 // The process half of spec_builder.h: command, environment, working
-// directory, hostname, capabilities and security options.
+// directory, hostname, capabilities, security options, and the /etc files.
 
 #include <unistd.h>
 
@@ -8,7 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/status_macros.h"
+#include "engine/base/file_util.h"
 #include "engine/containers/capabilities.h"
+#include "engine/containers/etc_files.h"
 #include "engine/containers/rootfs_files.h"
 #include "engine/containers/spec_builder.h"
 
@@ -80,6 +82,47 @@ std::string EffectiveHostname(const ContainerRecord& record) {
     if (::gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0') return name;
   }
   return ShortId(record.id());
+}
+
+absl::StatusOr<EtcFilesContent> BuildEtcFiles(const ContainerRecord& record,
+                                              std::vector<std::string>* warnings) {
+  const berth::v1::HostConfig& host = record.host_config();
+  bool host_network = host.network_mode() == "host";
+  EtcFilesContent out;
+  std::string hostname = EffectiveHostname(record);
+  out.hostname = HostnameFileContent(hostname);
+
+  std::vector<std::string> extra(host.extra_hosts().begin(), host.extra_hosts().end());
+  if (host_network) {
+    absl::StatusOr<std::string> hosts = base::ReadFile("/etc/hosts", 1 << 20);
+    if (hosts.ok()) out.hosts = *hosts;
+    if (!out.hosts.empty() && out.hosts.back() != '\n') out.hosts.push_back('\n');
+    HostsOptions only_extra;
+    only_extra.extra_hosts = extra;
+    ASSIGN_OR_RETURN(std::string lines, HostsFileContent(only_extra));
+    // HostsFileContent starts with the localhost block; keep only the extras.
+    ASSIGN_OR_RETURN(std::string base_block, HostsFileContent(HostsOptions()));
+    out.hosts += lines.substr(base_block.size());
+  } else {
+    HostsOptions options;
+    options.hostname = hostname;
+    options.domainname = record.config().domainname();
+    options.extra_hosts = extra;
+    ASSIGN_OR_RETURN(out.hosts, HostsFileContent(options));
+  }
+
+  std::string host_resolv;
+  absl::StatusOr<std::string> read = base::ReadFile(HostResolvConfPath(), 1 << 20);
+  if (read.ok()) host_resolv = *std::move(read);
+  ResolvConf resolv = ResolvConfContent(
+      host_resolv, host_network, std::vector<std::string>(host.dns().begin(), host.dns().end()));
+  out.resolv_conf = std::move(resolv.content);
+  if (resolv.used_fallback && warnings != nullptr) {
+    warnings->push_back(
+        "No non-localhost DNS nameservers are left in resolv.conf. Using default external "
+        "servers: [nameserver 8.8.8.8 nameserver 8.8.4.4]");
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> WorkingDir(absl::string_view configured,

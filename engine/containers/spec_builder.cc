@@ -1,7 +1,5 @@
 #include "engine/containers/spec_builder.h"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -13,6 +11,7 @@
 #include "engine/base/status_macros.h"
 #include "engine/containers/rootfs_files.h"
 #include "engine/containers/seccomp_profile.h"
+#include "engine/containers/spec_internal.h"
 #include "engine/containers/user_lookup.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -23,12 +22,6 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-constexpr const char* kMaskedPaths[] = {
-    "/proc/acpi",          "/proc/asound",       "/proc/interrupts", "/proc/kcore",
-    "/proc/keys",          "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi",
-    "/proc/timer_list",    "/proc/timer_stats",  "/sys/devices/virtual/powercap",
-    "/sys/firmware",
-};
 constexpr const char* kReadonlyPaths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
@@ -48,144 +41,6 @@ void Strings(Writer* w, const std::vector<std::string>& v) {
   w->StartArray();
   for (const std::string& s : v) Str(w, s);
   w->EndArray();
-}
-
-struct MountSpec {
-  std::string destination, type, source;
-  std::vector<std::string> options;
-};
-
-size_t Depth(absl::string_view path) {
-  return std::count(path.begin(), path.end(), '/');
-}
-
-std::vector<MountSpec> DefaultMounts(const berth::v1::HostConfig& host) {
-  int64_t shm = host.shm_size() > 0 ? host.shm_size() : kDefaultShmSize;
-  std::vector<MountSpec> m = {
-      {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}},
-      {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
-      {"/dev/pts", "devpts", "devpts",
-       {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
-      {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
-      {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}},
-      {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}},
-      {"/dev/shm", "tmpfs", "shm",
-       {"nosuid", "noexec", "nodev", "mode=1777", absl::StrCat("size=", shm)}},
-  };
-  if (host.privileged()) {
-    for (MountSpec& mount : m) {
-      if (mount.destination == "/sys" || mount.destination == "/sys/fs/cgroup") {
-        mount.options.erase(std::remove(mount.options.begin(), mount.options.end(), "ro"),
-                            mount.options.end());
-      }
-    }
-  }
-  return m;
-}
-
-absl::StatusOr<MountSpec> UserMount(const berth::v1::Mount& m) {
-  if (m.target().empty() || m.target()[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid mount config: the mount destination '", m.target(),
-                     "' is not an absolute path"));
-  }
-  MountSpec out;
-  out.destination = CleanPath(m.target());
-  if (m.type() == "tmpfs") {
-    out.type = "tmpfs";
-    out.source = "tmpfs";
-    std::vector<std::string> defaults = {"noexec", "nosuid", "nodev"};
-    for (const std::string& o : m.options()) {
-      // "exec", "suid", "dev" lift a default.
-      for (const char* flag : {"exec", "suid", "dev"}) {
-        if (o == flag) {
-          defaults.erase(std::remove(defaults.begin(), defaults.end(), absl::StrCat("no", flag)),
-                         defaults.end());
-        }
-      }
-    }
-    out.options = defaults;
-    for (const std::string& o : m.options()) {
-      if (o != "exec" && o != "suid" && o != "dev") out.options.push_back(o);
-    }
-    if (m.read_only()) out.options.push_back("ro");
-    return out;
-  }
-  if (m.type() == "bind" || m.type() == "volume" || m.type().empty()) {
-    if (m.source().empty() || m.source()[0] != '/') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid mount config: the mount source '", m.source(), "' is not an absolute path"));
-    }
-    out.type = "bind";
-    out.source = m.source();
-    out.options = {"rbind"};
-    bool propagation = false;
-    for (const std::string& o : m.options()) {
-      if (absl::EndsWith(o, "private") || absl::EndsWith(o, "shared") ||
-          absl::EndsWith(o, "slave")) {
-        propagation = true;
-      }
-      if (o != "ro" && o != "rw") out.options.push_back(o);
-    }
-    if (!propagation) out.options.push_back("rprivate");
-    out.options.push_back(m.read_only() ? "ro" : "rw");
-    return out;
-  }
-  return absl::InvalidArgumentError(absl::StrCat("invalid mount config: mount type unknown: \"",
-                                                 m.type(), "\""));
-}
-
-absl::StatusOr<std::vector<MountSpec>> AllMounts(const ContainerRecord& record,
-                                                 const SpecPaths& paths) {
-  const berth::v1::HostConfig& host = record.host_config();
-  std::vector<MountSpec> extra;  // user mounts and the /etc files
-  for (const berth::v1::Mount& m : host.mounts()) {
-    ASSIGN_OR_RETURN(MountSpec spec, UserMount(m));
-    for (const MountSpec& seen : extra) {
-      if (seen.destination == spec.destination) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("Duplicate mount point: ", spec.destination));
-      }
-    }
-    extra.push_back(std::move(spec));
-  }
-  auto user_has = [&](absl::string_view dest) {
-    return std::any_of(extra.begin(), extra.end(),
-                       [&](const MountSpec& m) { return m.destination == dest; });
-  };
-  for (auto [dest, source] : {std::make_pair("/etc/resolv.conf", &paths.resolv_conf_file),
-                              std::make_pair("/etc/hostname", &paths.hostname_file),
-                              std::make_pair("/etc/hosts", &paths.hosts_file)}) {
-    if (source->empty() || user_has(dest)) continue;
-    extra.push_back(MountSpec{dest, "bind", *source,
-                              {"rbind", "rprivate", host.read_only() ? "ro" : "rw"}});
-  }
-  std::vector<MountSpec> mounts;
-  for (MountSpec& m : DefaultMounts(host)) {
-    if (user_has(m.destination)) continue;  // the user's replaces Docker's default
-    if (host.read_only() && (m.destination == "/sys" || m.destination == "/sys/fs/cgroup") &&
-        std::find(m.options.begin(), m.options.end(), "ro") == m.options.end()) {
-      m.options.push_back("ro");
-    }
-    mounts.push_back(std::move(m));
-  }
-  // Parents before children, otherwise in the given order.
-  std::stable_sort(extra.begin(), extra.end(), [](const MountSpec& a, const MountSpec& b) {
-    return Depth(a.destination) < Depth(b.destination);
-  });
-  for (MountSpec& m : extra) mounts.push_back(std::move(m));
-  return mounts;
-}
-
-std::vector<std::string> MaskedPaths() {
-  std::vector<std::string> out(std::begin(kMaskedPaths), std::end(kMaskedPaths));
-  glob_t g;
-  if (::glob("/sys/devices/system/cpu/cpu[0-9]*/thermal_throttle", GLOB_ONLYDIR, nullptr, &g) ==
-      0) {
-    for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-  }
-  ::globfree(&g);
-  return out;
 }
 
 struct Rlimit {
@@ -436,7 +291,7 @@ absl::StatusOr<std::string> BuildSpec(const ContainerRecord& record,
     }
     seccomp = ToOciSeccomp(*profile, HostSeccompContext(process.caps));
   }
-  ASSIGN_OR_RETURN(std::vector<MountSpec> mounts, AllMounts(record, paths));
+  ASSIGN_OR_RETURN(std::vector<internal::MountSpec> mounts, internal::AllMounts(record, paths));
 
   rapidjson::StringBuffer buf;
   Writer w(buf);
@@ -460,7 +315,7 @@ absl::StatusOr<std::string> BuildSpec(const ContainerRecord& record,
   }
   Key(&w, "mounts");
   w.StartArray();
-  for (const MountSpec& m : mounts) {
+  for (const internal::MountSpec& m : mounts) {
     w.StartObject();
     Key(&w, "destination");
     Str(&w, m.destination);
@@ -508,7 +363,7 @@ absl::StatusOr<std::string> BuildSpec(const ContainerRecord& record,
   }
   if (!host.privileged()) {
     Key(&w, "maskedPaths");
-    Strings(&w, MaskedPaths());
+    Strings(&w, internal::MaskedPaths());
     Key(&w, "readonlyPaths");
     Strings(&w, std::vector<std::string>(std::begin(kReadonlyPaths), std::end(kReadonlyPaths)));
   }

@@ -72,6 +72,18 @@ absl::StatusOr<std::string> BuildExecProcess(const ContainerRecord& record,
                                              const berth::v1::ExecCreateRequest& exec,
                                              absl::string_view rootfs);
 
+// Contents of the container's /etc/hostname, /etc/hosts and
+// /etc/resolv.conf (etc_files.h), from its record (hostname, domainname,
+// network mode, dns, extra hosts) and the host's files. With network_mode
+// "host", /etc/hosts is a copy of the host's (plus extra hosts). A warning
+// is appended to `warnings` (may be null) when resolv.conf falls back to
+// public DNS servers.
+struct EtcFilesContent {
+  std::string hostname, hosts, resolv_conf;
+};
+absl::StatusOr<EtcFilesContent> BuildEtcFiles(const ContainerRecord& record,
+                                              std::vector<std::string>* warnings);
+
 // --- The pieces, exposed for the services layer (inspect) and tests. -------
 
 // Entrypoint + Cmd after the merge; InvalidArgument "No command specified"

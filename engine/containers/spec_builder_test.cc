@@ -448,3 +448,38 @@ TEST_F(SpecBuilderTest, ExecProcess) {
 }  // namespace
 }  // namespace containers
 }  // namespace engine
+
+namespace engine {
+namespace containers {
+namespace {
+
+TEST(BuildEtcFilesTest, DefaultAndHostNetwork) {
+  ContainerRecord record;
+  record.set_id(kId);
+  record.mutable_host_config()->add_extra_hosts("db:10.1.2.3");
+  std::vector<std::string> warnings;
+  auto files = BuildEtcFiles(record, &warnings);
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_EQ(files->hostname, "cccccccccccc\n");
+  EXPECT_EQ(files->hosts.rfind("127.0.0.1\tlocalhost\n", 0), 0u);
+  EXPECT_NE(files->hosts.find("10.1.2.3\tdb\n"), std::string::npos);
+  EXPECT_NE(files->resolv_conf.find("nameserver "), std::string::npos);
+  // No loopback server survives outside the host network.
+  EXPECT_EQ(files->resolv_conf.find("nameserver 127."), std::string::npos);
+
+  record.mutable_host_config()->set_network_mode("host");
+  files = BuildEtcFiles(record, &warnings);
+  ASSERT_TRUE(files.ok()) << files.status();
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  EXPECT_EQ(files->hostname, absl::StrCat(host, "\n"));
+  EXPECT_NE(files->hosts.find("10.1.2.3\tdb\n"), std::string::npos);
+
+  record.mutable_host_config()->clear_extra_hosts();
+  record.mutable_host_config()->add_extra_hosts("broken");
+  EXPECT_EQ(BuildEtcFiles(record, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace containers
+}  // namespace engine
