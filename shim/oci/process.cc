@@ -235,21 +235,24 @@ struct ChildArgs {
   auto check = [&](const absl::Status& s) {
     if (!s.ok()) Fail(sock, s);
   };
-  if (a.init) check(JoinSpecNamespaces(*a.spec));
   if (!p.terminal) check(SetupStdio(a.stdio));
   if (a.init) {
-    check(SetupRootfs(*a.spec, *a.mounts));
-    if (!a.spec->hostname.empty() &&
-        sethostname(a.spec->hostname.data(), a.spec->hostname.size()) != 0) {
-      Fail(sock, base::ErrnoError(errno, "sethostname"));
+    check(JoinSpecNamespaces(*a.spec));
+    // Through the host's /proc while it is still the one mounted (the
+    // namespaced sysctls apply to the namespaces the writer is in), and
+    // before /proc/sys becomes read-only.
+    if (p.oom_score_adj) {
+      check(WriteProcFile("/proc/self/oom_score_adj", absl::StrCat(*p.oom_score_adj)));
     }
     for (const auto& [key, value] : a.spec->sysctl) {
       check(WriteProcFile(absl::StrCat("/proc/sys/", absl::StrReplaceAll(key, {{".", "/"}})),
                           value));
     }
-  }
-  if (p.oom_score_adj) {
-    check(WriteProcFile("/proc/self/oom_score_adj", absl::StrCat(*p.oom_score_adj)));
+    if (!a.spec->hostname.empty() &&
+        sethostname(a.spec->hostname.data(), a.spec->hostname.size()) != 0) {
+      Fail(sock, base::ErrnoError(errno, "sethostname"));
+    }
+    check(SetupRootfs(*a.spec, *a.mounts));
   }
   check(ApplyRlimits(p.rlimits));
   if (setsid() < 0) Fail(sock, base::ErrnoError(errno, "setsid"));
@@ -530,6 +533,13 @@ absl::StatusOr<std::unique_ptr<Process>> ContainerImpl::CreateExec(
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     Await(args.sock, 'G');
+    if (process.oom_score_adj) {
+      if (absl::Status s = WriteProcFile("/proc/self/oom_score_adj",
+                                         absl::StrCat(*process.oom_score_adj));
+          !s.ok()) {
+        Fail(args.sock, s);
+      }
+    }
     if (absl::Status s = JoinContainerNamespaces(spec_, init_); !s.ok()) Fail(args.sock, s);
     long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
     if (pid < 0) Fail(args.sock, base::ErrnoError(errno, "clone the exec process"));

@@ -83,6 +83,7 @@ struct Options {
   std::string user = R"({"uid":0,"gid":0})";
   std::string resources = "{}";
   std::string annotations = "{}";
+  std::string sysctl = "{}";
   bool readonly_root = false;
 };
 
@@ -130,7 +131,15 @@ class RuntimeTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (!bundle_.empty()) (void)base::RemoveAll(bundle_);
+    if (bundle_.empty()) return;
+    // A failed assertion may leave a container behind.
+    if (auto cg = Cgroup::Open(CgroupPath()); cg.ok()) {
+      if (base::PathExists((*cg)->dirs().front())) {
+        (void)(*cg)->KillAll(SIGKILL);
+        EXPECT_TRUE((*cg)->Destroy().ok());
+      }
+    }
+    (void)base::RemoveAll(bundle_);
   }
 
   void Copy(const std::string& from, const std::string& to) {
@@ -152,7 +161,7 @@ class RuntimeTest : public ::testing::Test {
           {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid","noexec","nodev"]},
           {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]},
           {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=67108864"]}
-        ],"linux":{"cgroupsPath":)", Quote(CgroupPath()), R"(,"resources":)", o.resources,
+        ],"linux":{"sysctl":)", o.sysctl, R"(,"cgroupsPath":)", Quote(CgroupPath()), R"(,"resources":)", o.resources,
         R"(,"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},
           {"type":"mount"},{"type":"cgroup"}],
         "maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware"],
@@ -279,6 +288,22 @@ TEST_F(RuntimeTest, SeccompDeniesAndNewerSyscallsGetEnosys) {
   ASSERT_TRUE(r.start.ok()) << r.start;
   // 39 is getpid on x86_64: allowed.
   EXPECT_EQ(r.out, "EPERM\nEPERM\nEPERM\nENOSYS\nENOSYS\nOK\n");
+}
+
+TEST_F(RuntimeTest, SeccompFiltersThe32BitEntryPoint) {
+  // i386: 288 keyctl, 310 unshare, 20 getpid, 460 is beyond the profile.
+  Result r = Run({{"sh", "-c", "probe int80 288; probe int80 310; probe int80 20; "
+                               "probe int80 460"}});
+  ASSERT_TRUE(r.start.ok()) << r.start;
+  EXPECT_EQ(r.out, "EPERM\nEPERM\nOK\nENOSYS\n");
+}
+
+TEST_F(RuntimeTest, NamespacedSysctl) {
+  Options o{{"cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"}};
+  o.sysctl = R"({"net.ipv4.ip_unprivileged_port_start":"0"})";
+  Result r = Run(o);
+  ASSERT_TRUE(r.start.ok()) << r.start;
+  EXPECT_EQ(r.out, "0\n");
 }
 
 TEST_F(RuntimeTest, WithoutSeccompTheKernelDecides) {

@@ -1,6 +1,6 @@
 // A static helper the runtime tests copy into their busybox rootfs: it makes
 // raw syscalls and prints the errno name ("EPERM", "ENOSYS") or "OK".
-//   probe syscall N | unshare-user | mount | clone3 | keyctl | fds | forks N
+//   probe syscall N | unshare-user | mount | clone3 | keyctl | fds | forks N | int80 N
 
 #include <dirent.h>
 #include <sched.h>
@@ -32,6 +32,16 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   if (cmd == "syscall" && argc == 3) {
     return Report(syscall(std::strtol(argv[2], nullptr, 10), 0, 0, 0, 0, 0));
+  }
+  if (cmd == "int80" && argc == 3) {
+    // A 32-bit syscall through the compat entry point (audit arch i386).
+    long rc = std::strtol(argv[2], nullptr, 10);
+    asm volatile("int $0x80" : "+a"(rc) : "b"(0), "c"(0), "d"(0) : "memory");
+    if (rc < 0 && rc > -4096) {
+      errno = static_cast<int>(-rc);
+      return Report(-1);
+    }
+    return Report(0);
   }
   if (cmd == "unshare-user") return Report(unshare(CLONE_NEWUSER));
   if (cmd == "mount") return Report(mount("none", "/tmp", "tmpfs", 0, nullptr));
