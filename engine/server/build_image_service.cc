@@ -14,22 +14,13 @@
 #include "engine/images/image_service.h"
 #include "engine/metadata/metadata_store.h"
 #include "engine/registry/registry_client.h"
+#include "engine/server/image_wiring.h"
 #include "engine/server/server.h"
 #include "engine/services/images_service.h"
 #include "engine/snapshots/overlay_snapshotter.h"
 
 namespace engine {
 namespace server {
-
-// Everything the image service needs kept alive for the daemon's lifetime.
-// Destroyed after the gRPC server has stopped, in reverse order.
-struct ImageWiring {
-  std::unique_ptr<content::ContentStore> content;
-  std::unique_ptr<metadata::MetadataStore> metadata;
-  std::unique_ptr<snapshots::OverlaySnapshotter> snapshotter;
-  std::unique_ptr<registry::RegistryClient> registry;
-  std::unique_ptr<images::ImageService> images;
-};
 
 void ImageWiringDeleter::operator()(ImageWiring* wiring) const { delete wiring; }
 

@@ -40,6 +40,8 @@ constexpr Option kOptions[] = {
      "Root directory of persistent state (default /var/lib/berth)"},
     {"exec-root", "", "exec-root", Kind::kString,
      "Root directory for execution state (default /run/berth)"},
+    {"shim-binary", "", "shim-binary", Kind::kString,
+     "Path of the berth-shim binary (default: next to berthd, then $PATH)"},
     {"group", "G", "group", Kind::kString,
      "Group owning the unix socket (default \"berth\", else root)"},
     {"pidfile", "p", "pidfile", Kind::kString,
@@ -94,6 +96,8 @@ absl::Status Apply(const Option& opt, const std::string& value,
     config->data_root = value;
   } else if (name == "exec-root") {
     config->exec_root = value;
+  } else if (name == "shim-binary") {
+    config->shim_binary = value;
   } else if (name == "group") {
     config->group = value;
     config->group_explicit = true;

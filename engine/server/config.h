@@ -11,6 +11,8 @@
 //   -H, --host unix://PATH        hosts (list)               unix:///run/berth/berth.sock
 //   --data-root DIR               data-root                  /var/lib/berth
 //   --exec-root DIR               exec-root                  /run/berth
+//   --shim-binary PATH            shim-binary                berth-shim next to berthd,
+//                                                            ../shim/berth-shim, $PATH
 //   -G, --group NAME|GID          group                      "berth" if it exists, else gid 0
 //   -p, --pidfile FILE            pidfile                    /run/berth/berthd.pid
 //   --config-file FILE            (none)                     /etc/berth/daemon.json
@@ -54,6 +56,8 @@ struct DaemonConfig {
   std::vector<std::string> hosts = {kDefaultHost};
   std::string data_root = "/var/lib/berth";
   std::string exec_root = "/run/berth";
+  // The berth-shim to run; "" = look next to berthd, then in $PATH.
+  std::string shim_binary;
   std::string group = kDefaultGroup;
   // True when `group` came from a flag or daemon.json: then a missing group
   // is an error. The default group silently falls back to gid 0.

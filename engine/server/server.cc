@@ -88,6 +88,7 @@ absl::Status Server::Start() {
   if (started_) return absl::FailedPreconditionError("server already started");
   started_ = true;
   RETURN_IF_ERROR(base::Annotate(BuildImageService(), "build image service"));
+  RETURN_IF_ERROR(base::Annotate(BuildContainerService(), "build container service"));
 
   services::SystemServiceOptions sys;
   sys.engine_id = engine_id_;
@@ -182,6 +183,7 @@ void Server::Shutdown(absl::Duration grace) {
     grpc_.reset();
   }
   services_.clear();
+  containers_.reset();
   images_.reset();
   if (started_) LOG_INFO("Daemon shutdown complete");
   lock_.reset();  // removes the pidfile, releases the lock

@@ -11,7 +11,9 @@
 //      creates the exec root and loads the engine ID. Nothing listens yet.
 //   2. AddService(...) any number of times: extra grpc::Services to serve.
 //   3. Start(): BuildImageService() (stores, registry client, image service
-//      and the Images API; see build_image_service.cc), then the System and
+//      and the Images API; see build_image_service.cc), BuildContainerService()
+//      (container manager, shim reconnection and the Containers API; see
+//      build_container_service.cc), then the System and
 //      Registries services, the gRPC server and the listeners. Logs
 //      "API listen on <path>" and "Daemon has completed initialization".
 //   4. Run() = Start() + wait for SIGTERM/SIGINT (or RequestShutdown()) +
@@ -62,6 +64,12 @@ struct ImageWiringDeleter {
   void operator()(ImageWiring* wiring) const;
 };
 
+// What the container wiring owns; defined by build_container_service.cc.
+struct ContainerWiring;
+struct ContainerWiringDeleter {
+  void operator()(ContainerWiring* wiring) const;
+};
+
 class Server {
  public:
   static absl::StatusOr<std::unique_ptr<Server>> Create(DaemonConfig config);
@@ -106,6 +114,13 @@ class Server {
   // and registry_auth_ (Login/Logout). Runs at the start of Start().
   absl::Status BuildImageService();
 
+  // ---- Container service hook ---------------------------------------------
+  // Defined in build_container_service.cc. Builds the container store and
+  // manager over images_'s stores, reconnects to the shims of running
+  // containers, and adds the Containers service. Runs after
+  // BuildImageService().
+  absl::Status BuildContainerService();
+
   const DaemonConfig config_;
   const gid_t gid_;
   std::unique_ptr<DaemonLock> lock_;
@@ -114,6 +129,7 @@ class Server {
 
   events::EventBus bus_;
   std::unique_ptr<ImageWiring, ImageWiringDeleter> images_;
+  std::unique_ptr<ContainerWiring, ContainerWiringDeleter> containers_;
   std::function<absl::StatusOr<int64_t>()> image_count_;
   services::RegistryAuthOps registry_auth_;
 
