@@ -9,7 +9,6 @@
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
 #include "engine/containers/container_store.h"
-#include "engine/containers/etc_files.h"
 #include "engine/containers/spec_builder.h"
 #include "engine/runtime/container_manager.h"
 #include "engine/runtime/shim_launcher.h"
@@ -49,28 +48,12 @@ runtime::SpecFunctions RealSpecFunctions() {
   specs.etc_files = [](const containers::ContainerRecord& record,
                        std::vector<std::string>* warnings)
       -> absl::StatusOr<runtime::SpecFunctions::EtcFiles> {
+    ASSIGN_OR_RETURN(containers::EtcFilesContent content,
+                     containers::BuildEtcFiles(record, warnings));
     runtime::SpecFunctions::EtcFiles files;
-    const berth::v1::ContainerConfig& config = record.config();
-    const berth::v1::HostConfig& host = record.host_config();
-    files.hostname = containers::HostnameFileContent(config.hostname());
-    containers::HostsOptions hosts;
-    hosts.hostname = config.hostname();
-    hosts.domainname = config.domainname();
-    hosts.extra_hosts.assign(host.extra_hosts().begin(), host.extra_hosts().end());
-    ASSIGN_OR_RETURN(files.hosts, containers::HostsFileContent(hosts));
-    std::string host_resolv;
-    if (auto text = base::ReadFile(containers::HostResolvConfPath(), 1 << 20); text.ok()) {
-      host_resolv = *std::move(text);
-    }
-    std::vector<std::string> dns(host.dns().begin(), host.dns().end());
-    containers::ResolvConf resolv =
-        containers::ResolvConfContent(host_resolv, host.network_mode() == "host", dns);
-    if (resolv.used_fallback) {
-      warnings->push_back(
-          "WARNING: Local (127.0.0.1) DNS resolver found in resolv.conf and containers can't "
-          "use it. Using default external servers : [8.8.8.8 8.8.4.4]");
-    }
-    files.resolv_conf = std::move(resolv.content);
+    files.hostname = std::move(content.hostname);
+    files.hosts = std::move(content.hosts);
+    files.resolv_conf = std::move(content.resolv_conf);
     return files;
   };
   return specs;
