@@ -52,6 +52,16 @@ absl::StatusOr<std::string> FormatPs(
 // HostConfig{...}, GraphDriver, Mounts[], Config{...}, NetworkSettings).
 std::string ContainerInspectJson(const std::vector<berth::v1::ContainerInfo>& containers);
 
+// ExpandInspectTemplate()
+//
+// `inspect -f` for one object: `doc` is a one-object array as
+// ContainerInspectJson/InspectJson return it; `tmpl` holds text and
+// {{.Path.To.Field}}, {{json .Path}} or {{json .}} actions. Values print as
+// Go's templates print them (strings bare, lists "[a b]", maps
+// "map[k:v]"). InvalidArgument for other actions.
+absl::StatusOr<std::string> ExpandInspectTemplate(absl::string_view doc,
+                                                  absl::string_view tmpl);
+
 // JoinJsonArrays()
 //
 // Joins documents produced by ContainerInspectJson and InspectJson (images)

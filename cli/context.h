@@ -34,7 +34,15 @@ class Context {
   // unknown, as Docker assumes).
   bool out_is_tty = false;
   bool in_is_tty = false;
+  bool err_is_tty = false;
   int out_width = 200;
+  // The descriptor attached sessions read stdin from.
+  int in_fd = 0;
+
+  // The process exit code a command asks for (the container's status for
+  // `run`, 125 after a reported engine error, ...). -1: main() decides
+  // (0 on success, 1 on error).
+  int exit_code = -1;
 
   // Connects on first use; later calls return the same client.
   absl::StatusOr<sdk::Client*> client() {

@@ -19,8 +19,8 @@
 namespace cli {
 namespace {
 
-// Credentials from config.json for the registry of `reference`; empty
-// (anonymous) when none are stored.
+}  // namespace
+
 absl::StatusOr<berth::v1::RegistryAuth> AuthFor(Context* ctx,
                                                 absl::string_view reference) {
   berth::v1::RegistryAuth auth;
@@ -35,6 +35,8 @@ absl::StatusOr<berth::v1::RegistryAuth> AuthFor(Context* ctx,
   }
   return auth;
 }
+
+namespace {
 
 absl::Status ParseFilters(const std::vector<std::string>& in,
                           google::protobuf::RepeatedPtrField<berth::v1::Filter>* out) {

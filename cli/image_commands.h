@@ -12,6 +12,8 @@
 #define CLI_IMAGE_COMMANDS_H_
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "cli/context.h"
 
 namespace cli {
@@ -24,6 +26,13 @@ absl::Status RunTag(Context* ctx);
 absl::Status RunRmi(Context* ctx);
 absl::Status RunImagePrune(Context* ctx);
 absl::Status RunImageHistory(Context* ctx);
+
+// AuthFor()
+//
+// Credentials from config.json for the registry of `reference`; empty
+// (anonymous) when none are stored.
+absl::StatusOr<berth::v1::RegistryAuth> AuthFor(Context* ctx,
+                                                absl::string_view reference);
 
 // HasTagOrDigest()
 //

@@ -12,8 +12,8 @@
 #include <iostream>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "cli/command_line.h"
+#include "cli/container_commands.h"
 #include "cli/context.h"
 #include "cli/image_commands.h"
 #include "cli/registry_commands.h"
@@ -37,11 +37,28 @@ absl::Status Dispatch(Context* ctx) {
     case CommandId::kLogout: return RunLogout(ctx);
     case CommandId::kVersion: return RunVersion(ctx);
     case CommandId::kInfo: return RunInfo(ctx);
-    case CommandId::kInspect: return RunImageInspect(ctx);
+    case CommandId::kRun: return RunRun(ctx);
+    case CommandId::kCreate: return RunCreate(ctx);
+    case CommandId::kStart: return RunStart(ctx);
+    case CommandId::kAttach: return RunAttach(ctx);
+    case CommandId::kPs: return RunPs(ctx);
+    case CommandId::kLogs: return RunLogs(ctx);
+    case CommandId::kStop: return RunStop(ctx);
+    case CommandId::kKill: return RunKill(ctx);
+    case CommandId::kRestart: return RunRestart(ctx);
+    case CommandId::kRm: return RunRm(ctx);
+    case CommandId::kExec: return RunExec(ctx);
+    case CommandId::kInspect:
+    case CommandId::kContainerInspect: return RunInspect(ctx);
+    case CommandId::kWait: return RunWait(ctx);
+    case CommandId::kTop: return RunTop(ctx);
+    case CommandId::kStats: return RunStats(ctx);
+    case CommandId::kPause: return RunPause(ctx);
+    case CommandId::kUnpause: return RunUnpause(ctx);
+    case CommandId::kRename: return RunRename(ctx);
+    case CommandId::kContainerPrune: return RunContainerPrune(ctx);
+    case CommandId::kEvents: return RunEvents(ctx);
     case CommandId::kNone: break;
-    default:
-      return absl::UnimplementedError(
-          absl::StrCat("\"", ctx->inv().command_path, "\" is not implemented yet"));
   }
   return absl::OkStatus();
 }
@@ -90,15 +107,16 @@ int main(int argc, char** argv) {
   cli::Context ctx(&inv, &std::cout, &std::cerr, &std::cin);
   ctx.out_is_tty = ::isatty(STDOUT_FILENO) == 1;
   ctx.in_is_tty = ::isatty(STDIN_FILENO) == 1;
+  ctx.err_is_tty = ::isatty(STDERR_FILENO) == 1;
   ctx.out_width = cli::TerminalWidth(STDOUT_FILENO);
 
   absl::Status status = cli::Dispatch(&ctx);
   std::cout.flush();
-  if (status.ok()) return 0;
+  if (status.ok()) return ctx.exit_code >= 0 ? ctx.exit_code : 0;
   if (sdk::IsDaemonError(status)) {
     std::cerr << "Error response from daemon: " << status.message() << "\n";
   } else {
     std::cerr << status.message() << "\n";
   }
-  return 1;
+  return ctx.exit_code >= 0 ? ctx.exit_code : 1;
 }
