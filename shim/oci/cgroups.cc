@@ -195,6 +195,9 @@ absl::Status Cgroup::ApplyV1(const Resources& r) {
       RETURN_IF_ERROR(WriteCgroupFile(mem + "/memory.memsw.limit_in_bytes",
                                       absl::StrCat(*r.memory_swap)));
     }
+    if (r.disable_oom_killer) {
+      RETURN_IF_ERROR(WriteCgroupFile(mem + "/memory.oom_control", "1"));
+    }
   }
   const std::string cpu = Dir("cpu");
   if (!cpu.empty()) {

@@ -252,6 +252,10 @@ struct ChildArgs {
         sethostname(a.spec->hostname.data(), a.spec->hostname.size()) != 0) {
       Fail(sock, base::ErrnoError(errno, "sethostname"));
     }
+    if (!a.spec->domainname.empty() &&
+        setdomainname(a.spec->domainname.data(), a.spec->domainname.size()) != 0) {
+      Fail(sock, base::ErrnoError(errno, "setdomainname"));
+    }
     check(SetupRootfs(*a.spec, *a.mounts));
   }
   check(ApplyRlimits(p.rlimits));

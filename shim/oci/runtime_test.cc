@@ -81,7 +81,13 @@ struct Options {
   bool seccomp = true;
   std::string cwd = "/";
   std::string user = R"({"uid":0,"gid":0})";
-  std::string resources = "{}";
+  std::string resources = R"({"devices":[{"allow":false,"access":"rwm"},
+      {"allow":true,"type":"c","access":"m"},{"allow":true,"type":"b","access":"m"},
+      {"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"},
+      {"allow":true,"type":"c","major":1,"minor":5,"access":"rwm"},
+      {"allow":true,"type":"c","major":1,"minor":9,"access":"rwm"},
+      {"allow":true,"type":"c","major":136,"access":"rwm"},
+      {"allow":true,"type":"c","major":5,"minor":2,"access":"rwm"}]})";
   std::string annotations = "{}";
   std::string sysctl = "{}";
   bool readonly_root = false;
@@ -298,6 +304,14 @@ TEST_F(RuntimeTest, SeccompFiltersThe32BitEntryPoint) {
   EXPECT_EQ(r.out, "EPERM\nEPERM\nOK\nENOSYS\n");
 }
 
+TEST_F(RuntimeTest, DeviceCgroupAllowsMknodButNotAccess) {
+  Result r = Run({{"sh", "-c",
+                   "mknod /tmp/sda b 8 0 && echo made; head -c 1 /tmp/sda 2>&1 >/dev/null;"
+                   "head -c 1 /dev/zero | wc -c"}});
+  ASSERT_TRUE(r.start.ok()) << r.start;
+  EXPECT_EQ(r.out, "made\nhead: /tmp/sda: Operation not permitted\n1\n");
+}
+
 TEST_F(RuntimeTest, NamespacedSysctl) {
   Options o{{"cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"}};
   o.sysctl = R"({"net.ipv4.ip_unprivileged_port_start":"0"})";
@@ -349,7 +363,7 @@ TEST_F(RuntimeTest, WorkingDirectoryIsCreatedInsideTheRoot) {
 
 TEST_F(RuntimeTest, MemoryLimitOomKills) {
   Options o{{"dd", "if=/dev/zero", "of=/dev/null", "bs=200M", "count=1"}};
-  o.resources = R"({"memory":{"limit":33554432,"swap":33554432}})";
+  o.resources = R"({"memory":{"limit":33554432,"swap":33554432}})";  // no device rules
   WriteSpec(o);
   std::unique_ptr<Process> init;
   auto c = Container::CreateInit(bundle_, Stdio{}, &init);

@@ -290,6 +290,9 @@ absl::Status ParseResources(const Value& r, Resources* out) {
     if (absl::Status s = GetInt64(*m, "reservation", &out->memory_reservation); !s.ok()) {
       return s;
     }
+    if (const Value* d = Member(*m, "disableOOMKiller")) {
+      out->disable_oom_killer = d->IsBool() && d->GetBool();
+    }
   }
   if (const Value* c = Member(r, "cpu")) {
     if (absl::Status s = GetUint64(*c, "shares", &out->cpu_shares); !s.ok()) return s;
@@ -514,6 +517,7 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view json, absl::string_view bundle)
   if (process == nullptr) return Invalid("process is missing");
   if (absl::Status s = ParseProcessValue(*process, &spec.process); !s.ok()) return s;
   if (absl::Status s = GetString(doc, "hostname", &spec.hostname); !s.ok()) return s;
+  if (absl::Status s = GetString(doc, "domainname", &spec.domainname); !s.ok()) return s;
   if (const Value* mounts = Member(doc, "mounts")) {
     if (!mounts->IsArray()) return Invalid("mounts is not an array");
     for (const Value& m : mounts->GetArray()) {
@@ -532,8 +536,8 @@ absl::StatusOr<Spec> ParseSpec(absl::string_view json, absl::string_view bundle)
     if (absl::Status s = ParseLinux(*l, &spec); !s.ok()) return s;
   }
   if (!spec.HasNamespace("mount")) return Invalid("a mount namespace is required");
-  if (!spec.hostname.empty() && !spec.HasNamespace("uts")) {
-    return Invalid("hostname needs a private UTS namespace");
+  if ((!spec.hostname.empty() || !spec.domainname.empty()) && !spec.HasNamespace("uts")) {
+    return Invalid("hostname and domainname need a private UTS namespace");
   }
   for (const auto& [key, value] : spec.sysctl) {
     if (absl::Status s = CheckSysctl(spec, key, value); !s.ok()) return s;

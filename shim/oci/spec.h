@@ -96,6 +96,7 @@ struct Resources {
   std::optional<int64_t> memory_limit;  // bytes; -1 unlimited
   std::optional<int64_t> memory_swap;   // memory+swap, bytes; -1 unlimited
   std::optional<int64_t> memory_reservation;
+  bool disable_oom_killer = false;
   std::optional<uint64_t> cpu_shares;
   std::optional<int64_t> cpu_quota;     // µs per period; -1 unlimited
   std::optional<uint64_t> cpu_period;   // µs
@@ -132,6 +133,7 @@ struct Spec {
   bool root_readonly = false;
   ProcessSpec process;
   std::string hostname;
+  std::string domainname;
   std::vector<MountSpec> mounts;
   std::vector<NamespaceSpec> namespaces;
   std::string cgroups_path;
