@@ -156,6 +156,11 @@ absl::Status ImageService::DeleteImage(const LocalImage& image,
   return absl::OkStatus();
 }
 
+void ImageService::SetImageUseChecker(ImageUseChecker checker) {
+  absl::MutexLock lock(&mu_);
+  use_checker_ = std::move(checker);
+}
+
 absl::StatusOr<berth::v1::RemoveImageResponse> ImageService::Remove(
     const berth::v1::RemoveImageRequest& request) {
   absl::MutexLock lock(&mu_);
@@ -171,6 +176,28 @@ absl::StatusOr<berth::v1::RemoveImageResponse> ImageService::Remove(
       for (const auto& record : image.records) {
         auto rec = registry::ParseReference(record.name);
         if (rec.ok() && rec->Name() == ref->Name() && !IsTagRecord(record)) named = &record;
+      }
+    }
+  }
+  if (use_checker_) {
+    if (std::optional<ImageUse> use = use_checker_(image.id.str()); use.has_value()) {
+      if (named == nullptr) {
+        if (use->running) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "conflict: unable to delete ", image.id.Short(),
+              " (cannot be forced) - image is being used by running container ",
+              use->container));
+        }
+        if (!request.force()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "conflict: unable to delete ", image.id.Short(),
+              " (must be forced) - image is being used by stopped container ", use->container));
+        }
+      } else if (image.records.size() == 1 && !request.force()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "conflict: unable to remove repository reference \"", request.reference(),
+            "\" (must force) - container ", use->container, " is using its referenced image ",
+            image.id.Short()));
       }
     }
   }

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,16 @@ namespace engine::images {
 // the actor (reference or ID) and attributes.
 using EventSink = std::function<void(absl::string_view action, absl::string_view actor,
                                      const std::map<std::string, std::string>& attributes)>;
+
+// Which container uses an image, for removal checks: a container's short ID
+// and whether it runs. The container side installs one with
+// SetImageUseChecker (images know nothing of containers).
+struct ImageUse {
+  std::string container;  // short ID
+  bool running = false;
+};
+using ImageUseChecker =
+    std::function<std::optional<ImageUse>(const std::string& image_id)>;
 
 struct ImageServiceDeps {
   registry::RegistryClient* registry = nullptr;
@@ -70,6 +81,14 @@ class ImageService {
       const berth::v1::PruneImagesRequest& request);
   absl::StatusOr<berth::v1::ImageHistoryResponse> History(absl::string_view reference);
 
+  // Makes Remove refuse, as Docker does, to delete an image a container
+  // uses: by ID, "conflict: unable to delete <id> (cannot be forced) - image
+  // is being used by running container <c>" (or "(must be forced) ... by
+  // stopped container <c>" without force); by its last name without force,
+  // "conflict: unable to remove repository reference \"x\" (must force) -
+  // container <c> is using its referenced image <id>". Call once at start-up.
+  void SetImageUseChecker(ImageUseChecker checker);
+
   // Number of local images (for System.Info).
   absl::StatusOr<int64_t> Count();
 
@@ -98,6 +117,7 @@ class ImageService {
   Puller puller_;
   Pusher pusher_;
   absl::Mutex mu_;  // serialises removals and GC
+  ImageUseChecker use_checker_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace engine::images

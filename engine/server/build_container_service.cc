@@ -89,7 +89,15 @@ absl::Status Server::BuildContainerService() {
   if (!restored.ok()) {
     LOG_WARN("restoring containers failed", {{"error", restored.ToString()}});
   }
-  AddService(std::make_unique<services::ContainersService>(wiring->manager.get()));
+  runtime::ContainerManager* manager = wiring->manager.get();
+  images_->images->SetImageUseChecker(
+      [manager](const std::string& image_id) -> std::optional<images::ImageUse> {
+        std::optional<runtime::ContainerManager::ImageUser> user =
+            manager->FindImageUser(image_id);
+        if (!user.has_value()) return std::nullopt;
+        return images::ImageUse{user->short_id, user->running};
+      });
+  AddService(std::make_unique<services::ContainersService>(manager));
   containers_ = std::move(wiring);
   return absl::OkStatus();
 }
