@@ -89,6 +89,8 @@ absl::StatusOr<int> WaitExit(sdk::Client* client, const std::string& id) {
 
 // Attaches to `id`'s streams and runs the session; sets ctx->exit_code to
 // the container's status unless the user detached.
+constexpr absl::Duration kAttachReadyTimeout = absl::Seconds(2);
+
 struct AttachPlan {
   bool stdin = false, stdout = true, stderr = true, tty = false;
   bool sig_proxy = false;
@@ -104,7 +106,11 @@ absl::StatusOr<std::unique_ptr<sdk::StdioSession>> OpenAttach(sdk::Client* clien
   open.set_stdout(plan.stdout);
   open.set_stderr(plan.stderr);
   open.set_detach_keys(plan.detach_keys);
-  return client->Attach(open);
+  ASSIGN_OR_RETURN(auto session, client->Attach(open));
+  // Let the daemon attach before the container starts, so no output is
+  // lost. A daemon that does not announce readiness costs the timeout.
+  session->WaitReady(kAttachReadyTimeout);
+  return session;
 }
 
 SessionResult Pump(Context* ctx, sdk::Client* client, const std::string& id,

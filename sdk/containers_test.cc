@@ -166,6 +166,33 @@ TEST_F(ContainersTest, AttachWritesFromOneThreadReadsInAnother) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(ContainersTest, WaitReadyReturnsWhenTheCallEnds) {
+  berth::v1::AttachOpen open;
+  open.set_id("nope");
+  auto session = client_->Attach(open);
+  ASSERT_TRUE(session.ok());
+  // The fake sends no early metadata, but the refusal ends the call.
+  EXPECT_TRUE((*session)->WaitReady(absl::Seconds(5)));
+  AttachOutput out;
+  EXPECT_FALSE((*session)->Read(&out));
+  EXPECT_EQ((*session)->Finish().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ContainersTest, WaitReadyTimesOutAndTheSessionStillWorks) {
+  berth::v1::AttachOpen open;
+  open.set_id("c1");
+  auto session = client_->Attach(open);
+  ASSERT_TRUE(session.ok());
+  EXPECT_FALSE((*session)->WaitReady(absl::Milliseconds(50)));
+  ASSERT_TRUE((*session)->WriteStdin("x").ok());
+  ASSERT_TRUE((*session)->CloseStdin().ok());
+  std::string got;
+  AttachOutput out;
+  while ((*session)->Read(&out)) got += out.data();
+  EXPECT_EQ(got, "x");
+  EXPECT_TRUE((*session)->Finish().ok());
+}
+
 TEST_F(ContainersTest, AttachRefusalSurfacesInFinish) {
   berth::v1::AttachOpen open;
   open.set_id("nope");

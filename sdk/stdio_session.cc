@@ -23,6 +23,7 @@ StdioSession::~StdioSession() {
   }
   if (!finished) {
     context_->TryCancel();
+    if (ready_thread_.joinable()) ready_thread_.join();
     berth::v1::AttachOutput drain;
     while (stream_->Read(&drain)) {
     }
@@ -65,10 +66,23 @@ absl::Status StdioSession::CloseStdin() {
 }
 
 bool StdioSession::Read(berth::v1::AttachOutput* out) {
+  if (ready_thread_.joinable()) ready_thread_.join();
   return stream_->Read(out);
 }
 
+bool StdioSession::WaitReady(absl::Duration timeout) {
+  if (ready_thread_.joinable() || ready_.HasBeenNotified()) {
+    return ready_.WaitForNotificationWithTimeout(timeout);
+  }
+  ready_thread_ = std::thread([this] {
+    stream_->WaitForInitialMetadata();
+    ready_.Notify();
+  });
+  return ready_.WaitForNotificationWithTimeout(timeout);
+}
+
 absl::Status StdioSession::Finish() {
+  if (ready_thread_.joinable()) ready_thread_.join();
   absl::MutexLock lock(&write_mu_);
   if (finished_) return final_status_;
   finished_ = true;

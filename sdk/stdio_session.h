@@ -28,11 +28,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "proto/berth/v1/containers.pb.h"
 
 namespace grpc {
@@ -80,6 +83,15 @@ class StdioSession {
   // Ends the session from any thread: a blocked Read() returns false.
   void Cancel();
 
+  // WaitReady()
+  //
+  // Before the first Read(): waits up to `timeout` for the daemon to have
+  // set the session up, which it signals by sending the call's initial
+  // metadata (or by ending the call). `run` waits so that the container
+  // cannot start before its output is attached. False on timeout (the
+  // session stays usable). Call at most once, from the reading thread.
+  bool WaitReady(absl::Duration timeout);
+
   // Used by Client to send the opening message.
   absl::Status WriteMessage(const berth::v1::AttachInput& input);
 
@@ -87,6 +99,9 @@ class StdioSession {
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<Stream> stream_;
   std::string host_;
+  // WaitReady's helper; joined before the first Read.
+  std::thread ready_thread_;
+  absl::Notification ready_;
   absl::Mutex write_mu_;
   bool writes_done_ ABSL_GUARDED_BY(write_mu_) = false;
   bool finished_ ABSL_GUARDED_BY(write_mu_) = false;
