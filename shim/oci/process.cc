@@ -265,6 +265,7 @@ struct ChildArgs {
     check(master.status());
     check(SendFd(sock, 'P', master->get()));
     check(AttachPtySlave(master->get()));
+    if (a.init && a.spec->HasDevTmpfs()) check(BindConsole());
   }
   if (p.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     Fail(sock, base::ErrnoError(errno, "prctl(PR_SET_NO_NEW_PRIVS)"));

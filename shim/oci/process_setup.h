@@ -35,6 +35,10 @@ absl::StatusOr<base::UniqueFd> OpenPtyMaster();
 // Opens the slave of `master` by descriptor (TIOCGPTPEER), makes it the
 // controlling terminal of the calling session leader and its stdio.
 absl::Status AttachPtySlave(int master);
+// Binds the pty slave on stdin (checked: a pts device, major 136-143) onto
+// /dev/console of the container's root, as Docker does for a terminal.
+// Call after pivot_root, when /dev is the runtime's tmpfs.
+absl::Status BindConsole();
 // Sends / receives one descriptor with a one-byte tag over a SOCK_SEQPACKET
 // socket (SCM_RIGHTS).
 absl::Status SendFd(int sock, char tag, int fd);

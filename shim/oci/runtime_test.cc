@@ -91,6 +91,7 @@ struct Options {
   std::string annotations = "{}";
   std::string sysctl = "{}";
   bool readonly_root = false;
+  bool no_new_privileges = false;
 };
 
 std::string ProcessJson(const Options& o) {
@@ -99,7 +100,8 @@ std::string ProcessJson(const Options& o) {
                       R"(,"env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin","HOME=/root"],"cwd":)",
                       Quote(o.cwd), R"(,"user":)", o.user, R"(,"capabilities":{"bounding":)",
                       kCaps, R"(,"effective":)", kCaps, R"(,"permitted":)", kCaps,
-                      R"(},"rlimits":[{"type":"RLIMIT_NOFILE","soft":1024,"hard":1024}]})");
+                      R"(},"noNewPrivileges":)", o.no_new_privileges ? "true" : "false",
+                      R"(,"rlimits":[{"type":"RLIMIT_NOFILE","soft":1024,"hard":1024}]})");
 }
 
 class RuntimeTest : public ::testing::Test {
@@ -320,6 +322,15 @@ TEST_F(RuntimeTest, NamespacedSysctl) {
   EXPECT_EQ(r.out, "0\n");
 }
 
+TEST_F(RuntimeTest, NoNewPrivilegesWithSeccomp) {
+  Options o{{"sh", "-c", "grep NoNewPrivs /proc/self/status; probe keyctl; "
+                         "grep CapEff /proc/self/status"}};
+  o.no_new_privileges = true;
+  Result r = Run(o);
+  ASSERT_TRUE(r.start.ok()) << r.start;
+  EXPECT_EQ(r.out, "NoNewPrivs:\t1\nEPERM\nCapEff:\t00000000a80425fb\n");
+}
+
 TEST_F(RuntimeTest, WithoutSeccompTheKernelDecides) {
   Options o{{"probe", "keyctl"}};
   o.seccomp = false;
@@ -429,7 +440,7 @@ TEST_F(RuntimeTest, PauseResumeAndKillAll) {
 }
 
 TEST_F(RuntimeTest, Terminal) {
-  Options o{{"sh", "-c", "tty; echo hello"}};
+  Options o{{"sh", "-c", "tty; echo hello; test -c /dev/console && echo console"}};
   o.terminal = true;
   WriteSpec(o);
   std::unique_ptr<Process> init;
@@ -440,7 +451,7 @@ TEST_F(RuntimeTest, Terminal) {
   EXPECT_EQ(init->pty_master(), -1);
   ASSERT_TRUE(init->Start().ok());
   std::string out = ReadAll(master.get());  // ends with EIO once the slave closes
-  EXPECT_TRUE(absl::StrContains(out, "/dev/pts/0\r\nhello\r\n")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "/dev/pts/0\r\nhello\r\nconsole\r\n")) << out;
   EXPECT_EQ(ExitCode(WaitFor(init->pid())), 0);
   EXPECT_TRUE((*c)->Destroy().ok());
 }
@@ -498,9 +509,25 @@ TEST_F(RuntimeTest, ExecJoinsARunningContainer) {
   EXPECT_EQ((*missing)->Start().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ExitCode(WaitFor((*missing)->pid())), 127);
 
+  // With a terminal of its own.
+  Options t{{"sh", "-c", "tty; echo $TERM-less"}};
+  t.terminal = true;
+  auto tty = (*c)->CreateExec(ProcessJson(t), Stdio{});
+  ASSERT_TRUE(tty.ok()) << tty.status();
+  base::UniqueFd master((*tty)->TakePtyMaster());
+  ASSERT_TRUE(master.valid());
+  ASSERT_TRUE((*tty)->Start().ok());
+  std::string tty_out = ReadAll(master.get());
+  EXPECT_TRUE(absl::StrContains(tty_out, "/dev/pts/")) << tty_out;
+  EXPECT_TRUE(absl::StrContains(tty_out, "-less")) << tty_out;
+  EXPECT_EQ(ExitCode(WaitFor((*tty)->pid())), 0);
+
   ASSERT_TRUE((*c)->KillAll(SIGKILL).ok());
   WaitFor(init->pid());
   EXPECT_TRUE((*c)->Destroy().ok());
+  // The container is gone: exec fails cleanly.
+  auto late = (*c)->CreateExec(ProcessJson({{"true"}}), Stdio{});
+  EXPECT_FALSE(late.ok());
 }
 
 }  // namespace

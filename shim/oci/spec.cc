@@ -427,6 +427,13 @@ bool Spec::HasNamespace(absl::string_view type) const {
   return false;
 }
 
+bool Spec::HasDevTmpfs() const {
+  for (const MountSpec& m : mounts) {
+    if (m.destination == "/dev" && m.type == "tmpfs") return true;
+  }
+  return false;
+}
+
 bool Spec::WantsInit() const {
   auto it = annotations.find("berth.init");
   return it != annotations.end() && (it->second == "true" || it->second == "1");

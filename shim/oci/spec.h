@@ -147,6 +147,8 @@ struct Spec {
   std::map<std::string, std::string> annotations;
 
   bool HasNamespace(absl::string_view type) const;
+  // True when the spec mounts a tmpfs on /dev (the runtime then fills it).
+  bool HasDevTmpfs() const;
   // True when the "berth.init" annotation asks for the reaping init.
   bool WantsInit() const;
 };

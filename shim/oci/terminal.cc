@@ -1,11 +1,15 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "engine/base/status.h"
 #include "shim/oci/process_setup.h"
@@ -30,6 +34,24 @@ absl::Status AttachPtySlave(int master) {
   }
   for (int fd = 0; fd < 3; ++fd) {
     if (dup2(slave.get(), fd) < 0) return base::ErrnoError(errno, "dup2 the pty slave");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BindConsole() {
+  struct stat st;
+  if (fstat(0, &st) != 0) return base::ErrnoError(errno, "stat the pty slave");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143) {
+    return absl::FailedPreconditionError("stdin is not a pty slave");
+  }
+  base::UniqueFd dev(open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dev.valid()) return base::ErrnoError(errno, "open /dev");
+  base::UniqueFd console(
+      openat(dev.get(), "console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!console.valid()) return base::ErrnoError(errno, "create /dev/console");
+  const std::string target = "/proc/self/fd/" + std::to_string(console.get());
+  if (mount("/proc/self/fd/0", target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    return base::ErrnoError(errno, "bind the pty onto /dev/console");
   }
   return absl::OkStatus();
 }
