@@ -68,7 +68,10 @@ void Connection::Flush() {
       Close();
       return;
     }
-    if (on_drained_) on_drained_();
+    if (on_drained_) {
+      auto on_drained = on_drained_;
+      on_drained();
+    }
   } else if (out_pos_ > 64 * 1024) {
     out_.erase(0, out_pos_);
     out_pos_ = 0;
@@ -119,7 +122,11 @@ void Connection::OnEvents(uint32_t events) {
         Close();
         return;
       }
-      if (on_data_) on_data_(absl::string_view(g_read_buffer, static_cast<size_t>(n)));
+      if (on_data_) {
+        // A copy: the callback may replace itself.
+        auto on_data = on_data_;
+        on_data(absl::string_view(g_read_buffer, static_cast<size_t>(n)));
+      }
       if (!fd_.valid() || reading_paused_) return;
       if (static_cast<size_t>(n) < sizeof g_read_buffer) break;
     }
