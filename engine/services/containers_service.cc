@@ -131,6 +131,7 @@ class StdioReactor : public grpc::ServerBidiReactor<AttachInput, AttachOutput> {
     if (broken_) return false;
     out_ = out;
     writing_ = true;
+    wrote_any_ = true;
     StartWrite(&out_);
     return true;
   }
@@ -169,6 +170,9 @@ class StdioReactor : public grpc::ServerBidiReactor<AttachInput, AttachOutput> {
       session_ = *std::move(session);
       queued.swap(pending_input_);
       if (broken_) session_->Close();
+      // Tell the client the session is wired before any output exists, so
+      // that `run` can send Start without losing the first bytes.
+      if (!wrote_any_ && !broken_) StartSendInitialMetadata();
     }
     for (const AttachInput& in : queued) Forward(in);
     for (;;) {
@@ -213,6 +217,7 @@ class StdioReactor : public grpc::ServerBidiReactor<AttachInput, AttachOutput> {
   absl::Mutex mu_;
   bool opened_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool wrote_any_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool detached_ ABSL_GUARDED_BY(mu_) = false;
