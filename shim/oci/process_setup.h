@@ -39,10 +39,9 @@ absl::Status AttachPtySlave(int master);
 // /dev/console of the container's root, as Docker does for a terminal.
 // Call after pivot_root, when /dev is the runtime's tmpfs.
 absl::Status BindConsole();
-// Sends / receives one descriptor with a one-byte tag over a SOCK_SEQPACKET
-// socket (SCM_RIGHTS).
+// Sends one descriptor with a one-byte tag over a SOCK_SEQPACKET socket
+// (SCM_RIGHTS); process.cc reads it.
 absl::Status SendFd(int sock, char tag, int fd);
-absl::StatusOr<base::UniqueFd> ReceiveFd(int sock, char* tag);
 
 // init.cc: the reaping init ("berth.init" annotation). ForkUnderInit() blocks
 // every signal, forks, and returns 0 in the child (with the signal mask

@@ -77,28 +77,4 @@ absl::Status SendFd(int sock, char tag, int fd) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<base::UniqueFd> ReceiveFd(int sock, char* tag) {
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{tag, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t n;
-  do {
-    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return base::ErrnoError(errno, "receive a descriptor");
-  if (n == 0) return absl::UnavailableError("receive a descriptor: peer closed");
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      memcpy(&fd, CMSG_DATA(c), sizeof(int));
-      return base::UniqueFd(fd);
-    }
-  }
-  return absl::InternalError("receive a descriptor: none in the message");
-}
-
 }  // namespace shim::oci
