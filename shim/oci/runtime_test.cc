@@ -247,9 +247,9 @@ TEST_F(RuntimeTest, NonExecutableIsPermissionDenied) {
 }
 
 TEST_F(RuntimeTest, PidOneHostnameAndProc) {
-  Result r = Run({{"sh", "-c", "echo $$; hostname; test -d /proc/1 && echo proc"}});
+  Result r = Run({{"sh", "-c", "echo $$; hostname; test -d /proc/1 && echo proc; ulimit -n"}});
   ASSERT_TRUE(r.start.ok()) << r.start;
-  EXPECT_EQ(r.out, "1\nberth-test\nproc\n");
+  EXPECT_EQ(r.out, "1\nberth-test\nproc\n1024\n");
 }
 
 TEST_F(RuntimeTest, MaskedAndReadOnlyPaths) {
@@ -296,6 +296,15 @@ TEST_F(RuntimeTest, SeccompDeniesAndNewerSyscallsGetEnosys) {
   ASSERT_TRUE(r.start.ok()) << r.start;
   // 39 is getpid on x86_64: allowed.
   EXPECT_EQ(r.out, "EPERM\nEPERM\nEPERM\nENOSYS\nENOSYS\nOK\n");
+}
+
+TEST_F(RuntimeTest, SeccompArgumentRules) {
+  // x86_64: 135 personality, 41 socket. ADDR_NO_RANDOMIZE and AF_VSOCK are
+  // denied; a personality query and AF_UNIX are allowed.
+  Result r = Run({{"sh", "-c", "probe syscall 135 0x0040000; probe syscall 135 0xffffffff;"
+                               "probe syscall 41 40 1 0; probe syscall 41 1 1 0"}});
+  ASSERT_TRUE(r.start.ok()) << r.start;
+  EXPECT_EQ(r.out, "EPERM\nOK\nEPERM\nOK\n");
 }
 
 TEST_F(RuntimeTest, SeccompFiltersThe32BitEntryPoint) {
@@ -418,12 +427,24 @@ TEST_F(RuntimeTest, PidsLimitHoldsAForkLoop) {
 }
 
 TEST_F(RuntimeTest, PauseResumeAndKillAll) {
-  WriteSpec({{"sleep", "100"}});
+  Options o{{"sleep", "100"}};
+  o.resources = R"({"memory":{"limit":67108864},"cpu":{"shares":512,"quota":50000,
+      "period":100000,"cpus":"0"},"pids":{"limit":100}})";
+  WriteSpec(o);
   std::unique_ptr<Process> init;
   auto c = Container::CreateInit(bundle_, Stdio{}, &init);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ((*c)->cgroup_path(), CgroupPath());
   ASSERT_TRUE(init->Start().ok());
+  auto cgfile = [&](const char* ctl, const char* file) {
+    return *base::ReadFile(absl::StrCat("/sys/fs/cgroup/", ctl, CgroupPath(), "/", file));
+  };
+  EXPECT_EQ(cgfile("memory", "memory.limit_in_bytes"), "67108864\n");
+  EXPECT_EQ(cgfile("cpu", "cpu.shares"), "512\n");
+  EXPECT_EQ(cgfile("cpu", "cpu.cfs_quota_us"), "50000\n");
+  EXPECT_EQ(cgfile("cpuset", "cpuset.cpus"), "0\n");
+  EXPECT_EQ(cgfile("pids", "pids.max"), "100\n");
+  EXPECT_TRUE(absl::StrContains(cgfile("memory", "cgroup.procs"), absl::StrCat(init->pid())));
   const std::string state = "/sys/fs/cgroup/freezer" + CgroupPath() + "/freezer.state";
   ASSERT_TRUE((*c)->Pause().ok());
   EXPECT_EQ(*base::ReadFile(state), "FROZEN\n");

@@ -1,6 +1,6 @@
 // A static helper the runtime tests copy into their busybox rootfs: it makes
 // raw syscalls and prints the errno name ("EPERM", "ENOSYS") or "OK".
-//   probe syscall N | unshare-user | mount | clone3 | keyctl | fds | forks N | int80 N
+//   probe syscall N [ARGS...] | unshare-user | mount | clone3 | keyctl | fds | forks N | int80 N
 
 #include <dirent.h>
 #include <sched.h>
@@ -30,8 +30,10 @@ int Report(long rc) {
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
   const std::string cmd = argv[1];
-  if (cmd == "syscall" && argc == 3) {
-    return Report(syscall(std::strtol(argv[2], nullptr, 10), 0, 0, 0, 0, 0));
+  if (cmd == "syscall" && argc >= 3) {
+    long a[4] = {0, 0, 0, 0};
+    for (int i = 3; i < argc && i < 7; ++i) a[i - 3] = std::strtol(argv[i], nullptr, 0);
+    return Report(syscall(std::strtol(argv[2], nullptr, 10), a[0], a[1], a[2], a[3], 0));
   }
   if (cmd == "int80" && argc == 3) {
     // A 32-bit syscall through the compat entry point (audit arch i386).
