@@ -170,6 +170,9 @@ absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
   if (!p.terminal) check(SetupStdio(a.stdio));
   if (a.init) {
     check(JoinSpecNamespaces(*a.spec));
+    for (const NamespaceSpec& ns : a.spec->namespaces) {
+      if (ns.type == "network" && ns.path.empty()) check(BringUpLoopback());
+    }
     // Through the host's /proc while it is still the one mounted (the
     // namespaced sysctls apply to the namespaces the writer is in), and
     // before /proc/sys becomes read-only.

@@ -1,10 +1,14 @@
 #include "shim/oci/namespaces.h"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -59,6 +63,19 @@ absl::Status JoinSpecNamespaces(const Spec& spec) {
       }
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status BringUpLoopback() {
+  base::UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock.valid()) return base::ErrnoError(errno, "socket");
+  ifreq req{};
+  strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(sock.get(), SIOCGIFFLAGS, &req) != 0) {
+    return base::ErrnoError(errno, "get the flags of lo");
+  }
+  req.ifr_flags |= IFF_UP;
+  if (ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0) return base::ErrnoError(errno, "set lo up");
   return absl::OkStatus();
 }
 

@@ -23,6 +23,10 @@ int CloneFlags(const Spec& spec);
 // ipc, uts, cgroup) and unshares the cgroup namespace when one is wanted.
 absl::Status JoinSpecNamespaces(const Spec& spec);
 
+// Sets the loopback interface of the caller's network namespace up (a new
+// namespace starts with it down).
+absl::Status BringUpLoopback();
+
 // For exec: joins every namespace of the container whose init is `init_pid`
 // (or the spec's path), mount last. The pid namespace applies to children
 // of the caller only. Call with PR_SET_DUMPABLE 0 (CVE-2019-5736).

@@ -92,6 +92,8 @@ struct Options {
   std::string sysctl = "{}";
   bool readonly_root = false;
   bool no_new_privileges = false;
+  bool host_network = false;
+  std::string extra_mounts;  // ",{...}" appended to the mounts array
 };
 
 std::string ProcessJson(const Options& o) {
@@ -168,10 +170,11 @@ class RuntimeTest : public ::testing::Test {
           {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
           {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid","noexec","nodev"]},
           {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]},
-          {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=67108864"]}
+          {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=67108864"]})",
+        o.extra_mounts, R"(
         ],"linux":{"sysctl":)", o.sysctl, R"(,"cgroupsPath":)", Quote(CgroupPath()), R"(,"resources":)", o.resources,
-        R"(,"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},
-          {"type":"mount"},{"type":"cgroup"}],
+        R"(,"namespaces":[{"type":"pid"},)", o.host_network ? "" : R"({"type":"network"},)",
+        R"({"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"cgroup"}],
         "maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware"],
         "readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"])",
         o.seccomp ? ",\"seccomp\":" + seccomp_ : std::string(), "}}");
@@ -247,9 +250,11 @@ TEST_F(RuntimeTest, NonExecutableIsPermissionDenied) {
 }
 
 TEST_F(RuntimeTest, PidOneHostnameAndProc) {
-  Result r = Run({{"sh", "-c", "echo $$; hostname; test -d /proc/1 && echo proc; ulimit -n"}});
+  Result r = Run({{"sh", "-c", "echo $$; hostname; test -d /proc/1 && echo proc; ulimit -n;"
+                               "cat /sys/class/net/lo/flags; ls /sys/class/net"}});
   ASSERT_TRUE(r.start.ok()) << r.start;
-  EXPECT_EQ(r.out, "1\nberth-test\nproc\n1024\n");
+  // Its own network namespace: only lo, and up (IFF_UP | IFF_LOOPBACK).
+  EXPECT_EQ(r.out, "1\nberth-test\nproc\n1024\n0x9\nlo\n");
 }
 
 TEST_F(RuntimeTest, MaskedAndReadOnlyPaths) {
@@ -313,6 +318,33 @@ TEST_F(RuntimeTest, SeccompFiltersThe32BitEntryPoint) {
                                "probe int80 460"}});
   ASSERT_TRUE(r.start.ok()) << r.start;
   EXPECT_EQ(r.out, "EPERM\nEPERM\nOK\nENOSYS\n");
+}
+
+TEST_F(RuntimeTest, UserMountsStayInsideTheRoot) {
+  const std::string host = bundle_ + "/host";
+  ASSERT_TRUE(base::MakeDirs(host).ok());
+  ASSERT_TRUE(base::WriteFileAtomic(host + "/f", "from-host\n").ok());
+  ASSERT_TRUE(base::WriteFileAtomic(bundle_ + "/hostname", "etc-hostname\n").ok());
+  // An absolute symlink in the image must resolve inside the rootfs.
+  ASSERT_EQ(symlink("/", (rootfs_ + "/evil").c_str()), 0);
+  const std::string escape = "/berth-escape-" + id_;
+  Options o{{"sh", "-c",
+             "cat /data/f; touch /data/x 2>/dev/null || echo data-ro; cat /etc/hostname;"
+             "grep -c ' /run tmpfs' /proc/mounts; test -d /evil/" + escape.substr(1) +
+                 " && echo inside; ls /sys/class/net | grep -c lo"}};
+  o.host_network = true;
+  o.extra_mounts = absl::StrCat(
+      R"(,{"destination":"/data","type":"bind","source":)", Quote(host),
+      R"(,"options":["rbind","rprivate","ro"]},
+      {"destination":"/run","type":"tmpfs","source":"tmpfs","options":["nosuid","size=1m"]},
+      {"destination":"/etc/hostname","type":"bind","source":)", Quote(bundle_ + "/hostname"),
+      R"(,"options":["rbind","rprivate","rw"]},
+      {"destination":)", Quote("/evil" + escape), R"(,"type":"tmpfs","source":"tmpfs"})");
+  Result r = Run(o);
+  ASSERT_TRUE(r.start.ok()) << r.start;
+  EXPECT_TRUE(absl::StartsWith(r.out, "from-host\ndata-ro\netc-hostname\n1\ninside\n")) << r.out;
+  EXPECT_FALSE(base::PathExists(escape));
+  EXPECT_TRUE(base::PathExists(rootfs_ + escape));
 }
 
 TEST_F(RuntimeTest, DeviceCgroupAllowsMknodButNotAccess) {
