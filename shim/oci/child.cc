@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -30,6 +31,29 @@ namespace {
 
 constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+absl::Status WriteFile(const std::string& path, absl::string_view value) {
+  base::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return base::ErrnoError(errno, absl::StrCat("open ", path));
+  return base::WriteAll(fd.get(), value, path);
+}
+
+// Waits for the parent's 'G' message: 'G', the filter flags (4 bytes) and
+// the seccomp program (empty: none). Exits quietly on EOF.
+SeccompProgram AwaitGo(int sock) {
+  std::string buf(1 + sizeof(uint32_t) + BPF_MAXINSNS * sizeof(sock_filter), '\0');
+  ssize_t n;
+  do {
+    n = recv(sock, buf.data(), buf.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 1 + static_cast<ssize_t>(sizeof(uint32_t)) || buf[0] != 'G') _exit(1);
+  SeccompProgram program;
+  memcpy(&program.flags, buf.data() + 1, sizeof(uint32_t));
+  const size_t count = (n - 1 - sizeof(uint32_t)) / sizeof(sock_filter);
+  program.insns.resize(count);
+  memcpy(program.insns.data(), buf.data() + 1 + sizeof(uint32_t), count * sizeof(sock_filter));
+  return program;
+}
 
 void ResetSignals() {
   for (int sig = 1; sig < NSIG; ++sig) {
@@ -162,11 +186,16 @@ absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
   // Until execve the process holds the runtime's memory and descriptors:
   // keep the container's processes from ptracing or opening /proc/<pid>/exe.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (a.init) Await(sock, 'G');
   umask(0022);
   auto check = [&](const absl::Status& s) {
     if (!s.ok()) Fail(sock, s);
   };
+  if (a.init) {
+    // The init moves itself into its cgroup (the kernel's first migration
+    // waits for an RCU grace period; meanwhile the parent compiles the
+    // seccomp filter), before its cgroup namespace and any user code.
+    for (const std::string& file : *a.cgroup_procs) check(WriteFile(file, "0"));
+  }
   if (!p.terminal) check(SetupStdio(a.stdio));
   if (a.init) {
     check(JoinSpecNamespaces(*a.spec));
@@ -193,6 +222,12 @@ absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
     }
     check(SetupRootfs(*a.spec, *a.mounts));
   }
+  const SeccompProgram* seccomp = a.seccomp;
+  SeccompProgram received;
+  if (a.init) {
+    received = AwaitGo(sock);
+    if (!received.insns.empty()) seccomp = &received;
+  }
   check(ApplyRlimits(p.rlimits));
   if (setsid() < 0) Fail(sock, base::ErrnoError(errno, "setsid"));
   if (p.terminal) {
@@ -208,12 +243,12 @@ absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
   // before the capabilities go (the profile must then allow the remaining
   // setup calls, as Docker's does).
-  if (a.seccomp != nullptr && !p.no_new_privileges) check(LoadSeccomp(*a.seccomp));
+  if (seccomp != nullptr && !p.no_new_privileges) check(LoadSeccomp(*seccomp));
   check(ApplyBoundingSet(p.caps.bounding));
   check(ApplyUser(p));
   check(EnterCwd(p.cwd));
   check(ApplyCapabilities(p.caps));
-  if (a.seccomp != nullptr && p.no_new_privileges) check(LoadSeccomp(*a.seccomp));
+  if (seccomp != nullptr && p.no_new_privileges) check(LoadSeccomp(*seccomp));
   // No descriptor of the runtime survives execve (CVE-2024-21626).
   if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     Fail(sock, base::ErrnoError(errno, "close_range"));

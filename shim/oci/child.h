@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -27,6 +28,9 @@ struct ChildArgs {
   const ProcessSpec* process = nullptr;
   const SeccompProgram* seccomp = nullptr;
   const MountContext* mounts = nullptr;  // init only
+  // Init only: the cgroup.procs files the init writes itself into first
+  // (the seccomp program then arrives with the 'G' message).
+  const std::vector<std::string>* cgroup_procs = nullptr;
   bool init = false;
   int sock = -1;
   int stdio[3] = {-1, -1, -1};

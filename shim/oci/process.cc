@@ -221,14 +221,12 @@ absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bund
     return absl::InvalidArgumentError(
         absl::StrCat("invalid runtime spec: cgroupsPath \"", cgroup_path, "\" is not a path"));
   }
-  std::optional<SeccompProgram> seccomp;
-  if (spec.seccomp) {
-    ASSIGN_OR_RETURN(seccomp, CompileSeccomp(*spec.seccomp, WantsEnosysStub(spec)));
-  }
   ASSIGN_OR_RETURN(StdioFds fds, ResolveStdio(stdio));
   ASSIGN_OR_RETURN(std::unique_ptr<Cgroup> cgroup, Cgroup::Create(cgroup_path, spec.resources));
   MountContext mctx;
+  std::vector<std::string> cgroup_procs;
   for (const auto& [name, dir] : cgroup->controllers()) mctx.cgroup_dirs.emplace_back(name, dir);
+  for (const std::string& dir : cgroup->dirs()) cgroup_procs.push_back(dir + "/cgroup.procs");
 
   auto pair = SyncPair();
   if (!pair.ok()) {
@@ -241,8 +239,8 @@ absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bund
   ChildArgs args;
   args.spec = &spec;
   args.process = &spec.process;
-  args.seccomp = seccomp ? &*seccomp : nullptr;
   args.mounts = &mctx;
+  args.cgroup_procs = &cgroup_procs;
   args.init = true;
   args.sock = child_sock.get();
   for (int i = 0; i < 3; ++i) args.stdio[i] = fds.fds[i];
@@ -259,9 +257,28 @@ absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bund
     RunChild(args);
   }
   child_sock.reset();
-  absl::Status status = cgroup->AddProcess(static_cast<pid_t>(pid));
-  if (status.ok() && !SendBytes(parent_sock.get(), "G")) {
-    status = base::ErrnoError(errno, "signal the container's init");
+  // While the init joins its cgroup and builds its root, compile the
+  // filter and send it with the go-ahead.
+  absl::Status status;
+  std::optional<SeccompProgram> seccomp;
+  if (spec.seccomp) {
+    auto compiled = CompileSeccomp(*spec.seccomp, WantsEnosysStub(spec));
+    if (compiled.ok()) {
+      seccomp = *std::move(compiled);
+    } else {
+      status = compiled.status();
+    }
+  }
+  if (status.ok()) {
+    std::string go(1, 'G');
+    const uint32_t flags = seccomp ? seccomp->flags : 0;
+    go.append(reinterpret_cast<const char*>(&flags), sizeof(flags));
+    if (seccomp) {
+      go.append(reinterpret_cast<const char*>(seccomp->insns.data()),
+                seccomp->insns.size() * sizeof(sock_filter));
+    }
+    // A failed send means the init already exited; its error is queued.
+    (void)SendBytes(parent_sock.get(), go);
   }
   base::UniqueFd pty;
   if (status.ok()) status = AwaitReady(parent_sock.get(), &pty, nullptr);

@@ -4,7 +4,9 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "gtest/gtest.h"
@@ -101,7 +103,13 @@ TEST(SeccompTest, CompilesDockersProfileWithTheEnosysStub) {
   auto spec = ParseSpec(MinimalSpec("", ",\"seccomp\":" + text.str()), "/b");
   ASSERT_TRUE(spec.ok()) << spec.status();
   ASSERT_TRUE(spec->seccomp.has_value());
+  const auto begin = std::chrono::steady_clock::now();
   auto with = CompileSeccomp(*spec->seccomp, true);
+  std::cout << "compile took "
+            << std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now() - begin)
+                   .count()
+            << " us\n";
   ASSERT_TRUE(with.ok()) << with.status();
   auto without = CompileSeccomp(*spec->seccomp, false);
   ASSERT_TRUE(without.ok()) << without.status();
