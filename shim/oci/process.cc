@@ -3,7 +3,12 @@
 // and the exec barrier. See runtime.h for the contract.
 //
 // Sync protocol over a SOCK_SEQPACKET socketpair (one message per packet):
-//   parent -> child: 'G' go (the child is in its cgroup), 'S' start (exec).
+//   parent -> child: 'G' go, 'S' start (exec). For an init, 'G' carries the
+//   seccomp filter (4 bytes of flags, then the program) and comes once the
+//   init has written itself into its cgroup and built its root; for exec,
+//   'G' is a bare byte telling the joiner it is in the cgroup.
+//   Exec processes are created with CLONE_PARENT: the caller's children,
+//   so no child-subreaper is needed to wait for them.
 //   child -> parent: 'P' + SCM_RIGHTS pty master, 'C' + pid (exec: the
 //   process that joined the container), 'R' ready (waiting for 'S'),
 //   'E' + code byte + text: an error; the child then exits.
