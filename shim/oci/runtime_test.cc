@@ -134,7 +134,7 @@ class RuntimeTest : public ::testing::Test {
                     .ok());
     ASSERT_TRUE(
         base::WriteFileAtomic(rootfs_ + "/etc/group", "root:x:0:\nnogroup:x:65534:\n").ok());
-    std::ifstream in("shim/oci/testdata/docker_default_seccomp_oci.json");
+    std::ifstream in("shim/oci/testdata/default_seccomp_oci.json");
     std::stringstream text;
     text << in.rdbuf();
     seccomp_ = text.str();

@@ -97,7 +97,7 @@ TEST(SpecTest, CapabilityNames) {
 }
 
 TEST(SeccompTest, CompilesDockersProfileWithTheEnosysStub) {
-  std::ifstream in("shim/oci/testdata/docker_default_seccomp_oci.json");
+  std::ifstream in("shim/oci/testdata/default_seccomp_oci.json");
   std::stringstream text;
   text << in.rdbuf();
   auto spec = ParseSpec(MinimalSpec("", ",\"seccomp\":" + text.str()), "/b");
