@@ -1,18 +1,19 @@
 // berth-shim: the per-container supervisor. See shim_state.h for what it
 // does and flags.h for its command line.
 //
-// Start-up: parse flags, detach (fork, setsid, fork: the first process
-// exits at once, so berthd reaps it, and the shim survives berthd), become
-// the child subreaper, create the container's init through the built-in
-// runtime, listen on the socket, then report "ok\n" (or "error: ...\n") on
-// the ready fd and close it. Then the single-threaded loop runs until
-// `delete`.
+// Start-up: parse flags, detach (fork, setsid, fork; the first process
+// waits for the shim's ready line, copies it to the ready fd and exits, so
+// berthd reads the line, sees EOF and reaps it), become the child
+// subreaper, create the container's init through the built-in runtime,
+// listen on the socket, then report "ok\n" (or "error: ...\n"). Then the
+// single-threaded loop runs until `delete`.
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -83,6 +84,25 @@ void Report(int ready_fd, absl::string_view line) {
   ::close(ready_fd);
 }
 
+// The first process: copies the shim's one line to berthd's ready fd.
+// Exits 0 when the shim is ready, 1 otherwise.
+int RelayReadyLine(int from, int ready_fd) {
+  std::string line;
+  char c;
+  for (;;) {
+    ssize_t n = ::read(from, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    line.push_back(c);
+    if (c == '\n' || line.size() > 4096) break;
+  }
+  if (line.empty() || line.back() != '\n') {
+    line = "error: berth-shim exited before it was ready\n";
+  }
+  Report(ready_fd, line);
+  return line == "ok\n" ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,14 +117,32 @@ int main(int argc, char** argv) {
   if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
   CloseInheritedFds(ready_fd);
 
-  // Detach: berthd reaps the first process; the grandchild is re-parented
-  // (to init or berthd's subreaper) and leads no terminal.
+  // Detach. The first process stays until the shim is ready and relays its
+  // line to the ready fd: the shim itself never holds that fd, because the
+  // container's init, cloned while the shim holds it and waiting in the
+  // created state, would keep berthd's end from seeing EOF. The middle
+  // process makes the shim a session leader's orphan, re-parented to init
+  // (or berthd's subreaper), so it outlives berthd.
+  int relay[2];
+  if (::pipe2(relay, O_CLOEXEC) != 0) {
+    Report(ready_fd, absl::StrCat("error: pipe: ", std::strerror(errno), "\n"));
+    return 1;
+  }
   pid_t pid = ::fork();
   if (pid < 0) {
     Report(ready_fd, absl::StrCat("error: fork: ", std::strerror(errno), "\n"));
     return 1;
   }
-  if (pid > 0) ::_exit(0);
+  if (pid > 0) {
+    ::close(relay[1]);
+    int status;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return RelayReadyLine(relay[0], ready_fd);
+  }
+  ::close(relay[0]);
+  if (ready_fd >= 0) ::close(ready_fd);
+  ready_fd = relay[1];
   ::setsid();
   pid = ::fork();
   if (pid < 0) {
