@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -108,7 +109,7 @@ class ShimBinaryTest : public ::testing::Test {
 
   // Starts berth-shim as berthd does; returns its ready line. With
   // `via_parent`, an intermediate process starts it and is then killed.
-  std::string LaunchShim(bool via_parent = false) {
+  std::string LaunchShim(bool via_parent = false, bool open_stdin = false) {
     int ready[2];
     EXPECT_EQ(::pipe2(ready, O_CLOEXEC), 0);
     std::vector<std::string> args = {kShimBinary,     "--id",       id_,
@@ -117,6 +118,7 @@ class ShimBinaryTest : public ::testing::Test {
                                      "--log-path",    log_,         "--log-max-size",
                                      "-1",            "--log-max-file", "1",
                                      "--ready-fd",    "3"};
+    if (open_stdin) args.push_back("--stdin");
     pid_t parent = ::fork();
     if (parent == 0) {
       auto exec_shim = [&] {
@@ -175,6 +177,45 @@ class ShimBinaryTest : public ::testing::Test {
     pb::Request r;
     r.mutable_state();
     return Call(r);
+  }
+
+  base::UniqueFd AttachStream(const std::string& exec_id, bool in) {
+    pb::Request attach;
+    attach.mutable_attach()->set_exec_id(exec_id);
+    attach.mutable_attach()->set_stdin(in);
+    attach.mutable_attach()->set_stdout(true);
+    attach.mutable_attach()->set_stderr(true);
+    base::UniqueFd stream;
+    EXPECT_EQ(Call(attach, &stream).error_code(), 0);
+    return stream;
+  }
+
+  pb::Response Simple(std::function<void(pb::Request*)> fill) {
+    pb::Request r;
+    fill(&r);
+    return Call(r);
+  }
+
+  // Reads stdout+stderr until the end frame.
+  static std::string ReadToEnd(int fd) {
+    std::string out;
+    for (;;) {
+      absl::StatusOr<StreamFrame> f = ReadStreamFrame(fd);
+      if (!f.ok()) return out + "<" + f.status().ToString() + ">";
+      if (f->kind == StreamKind::kEnd) return out;
+      out += f->payload;
+    }
+  }
+
+  void StopAndDelete() {
+    (void)Simple([](pb::Request* r) {
+      r->mutable_kill()->set_signal(SIGKILL);
+      r->mutable_kill()->set_all(true);
+    });
+    pb::Response w = Simple([](pb::Request* r) { r->mutable_wait(); });
+    EXPECT_EQ(w.error_code(), 0);
+    EXPECT_EQ(Simple([](pb::Request* r) { r->mutable_delete_(); }).error_code(), 0);
+    EXPECT_TRUE(WaitDead(shim_pid_));
   }
 
   std::string bundle_, id_, socket_, log_;
@@ -292,6 +333,64 @@ TEST_F(ShimBinaryTest, SurvivesItsParentAndTakesTheContainerWithIt) {
   ASSERT_EQ(::kill(shim_pid_, SIGKILL), 0);
   EXPECT_TRUE(WaitDead(shim_pid_));
   EXPECT_TRUE(WaitDead(init)) << "container init " << init << " outlived its shim";
+}
+
+TEST_F(ShimBinaryTest, TerminalAndResize) {
+  WriteSpec(R"(["sh", "-c", "stty size; tty"])", /*terminal=*/true);
+  ASSERT_EQ(LaunchShim(), "ok\n");
+  base::UniqueFd stream = AttachStream("", false);
+  pb::Response resized = Simple([](pb::Request* r) {
+    r->mutable_resize()->set_rows(30);
+    r->mutable_resize()->set_columns(100);
+  });
+  ASSERT_EQ(resized.error_code(), 0) << resized.error_message();
+  ASSERT_EQ(Simple([](pb::Request* r) { r->mutable_start(); }).error_code(), 0);
+  std::string out = ReadToEnd(stream.get());
+  EXPECT_TRUE(absl::StartsWith(out, "30 100\r\n/dev/")) << out;
+  EXPECT_EQ(Simple([](pb::Request* r) { r->mutable_wait(); }).wait().exit_code(), 0);
+  // A terminal's output is all stdout in the log.
+  absl::StatusOr<std::string> log = base::ReadFile(log_);
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(log->find("\"log\":\"30 100\\r\\n\",\"stream\":\"stdout\""), std::string::npos)
+      << *log;
+  EXPECT_EQ(Simple([](pb::Request* r) { r->mutable_delete_(); }).error_code(), 0);
+  EXPECT_TRUE(WaitDead(shim_pid_));
+}
+
+TEST_F(ShimBinaryTest, StdinPipe) {
+  WriteSpec(R"(["sh", "-c", "cat; echo done"])");
+  ASSERT_EQ(LaunchShim(false, /*open_stdin=*/true), "ok\n");
+  base::UniqueFd stream = AttachStream("", true);
+  ASSERT_EQ(Simple([](pb::Request* r) { r->mutable_start(); }).error_code(), 0);
+  ASSERT_TRUE(WriteStreamFrame(stream.get(), StreamKind::kStdin, "piped\n").ok());
+  ASSERT_TRUE(WriteStreamFrame(stream.get(), StreamKind::kCloseStdin, "").ok());
+  EXPECT_EQ(ReadToEnd(stream.get()), "piped\ndone\n");
+  EXPECT_EQ(Simple([](pb::Request* r) { r->mutable_wait(); }).wait().exit_code(), 0);
+  EXPECT_EQ(Simple([](pb::Request* r) { r->mutable_delete_(); }).error_code(), 0);
+}
+
+TEST_F(ShimBinaryTest, ExecJoinsTheContainer) {
+  WriteSpec(R"(["sh", "-c", "echo $$ > /tmp/pid; exec sleep 100"])");
+  ASSERT_EQ(LaunchShim(), "ok\n");
+  ASSERT_EQ(Simple([](pb::Request* r) { r->mutable_start(); }).error_code(), 0);
+  pb::Response exec = Simple([](pb::Request* r) {
+    r->mutable_exec()->set_exec_id("e1");
+    r->mutable_exec()->set_process_json(
+        R"({"args":["sh","-c","hostname; ls /proc | grep -c '^[0-9]'; exit 4"],)"
+        R"("env":["PATH=/bin"],"cwd":"/","user":{"uid":0,"gid":0}})");
+  });
+  ASSERT_EQ(exec.error_code(), 0) << exec.error_message();
+  base::UniqueFd stream = AttachStream("e1", false);
+  pb::Response started = Simple([](pb::Request* r) { r->mutable_start()->set_exec_id("e1"); });
+  ASSERT_EQ(started.error_code(), 0) << started.error_message();
+  // Same uts and pid namespaces: the container's hostname, and the init,
+  // the exec's shell and its ls and grep are all it sees.
+  std::string out = ReadToEnd(stream.get());
+  EXPECT_TRUE(absl::StartsWith(out, "shimtest\n")) << out;
+  pb::Response w = Simple([](pb::Request* r) { r->mutable_wait()->set_exec_id("e1"); });
+  EXPECT_EQ(w.wait().exit_code(), 4);
+  EXPECT_EQ(State().state().status(), pb::STATUS_RUNNING);
+  StopAndDelete();
 }
 
 }  // namespace
