@@ -49,8 +49,10 @@ struct Rlimit {
 };
 
 absl::StatusOr<std::vector<Rlimit>> Rlimits(const berth::v1::Resources& r) {
+  // Without --ulimit a container inherits its shim's limits, which are
+  // berthd's (as Docker's inherit containerd's): raising them needs
+  // CAP_SYS_RESOURCE, which a daemon in a restricted environment lacks.
   std::map<std::string, Rlimit> by_type;
-  by_type["RLIMIT_NOFILE"] = Rlimit{"RLIMIT_NOFILE", kDefaultNofile, kDefaultNofile};
   for (const berth::v1::Ulimit& u : r.ulimits()) {
     std::string name = absl::AsciiStrToLower(u.name());
     if (std::find(std::begin(kRlimits), std::end(kRlimits), name) == std::end(kRlimits)) {

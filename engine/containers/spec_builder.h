@@ -53,7 +53,6 @@ namespace containers {
 inline constexpr char kDefaultPathEnv[] =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 inline constexpr int64_t kDefaultShmSize = 64 << 20;
-inline constexpr uint64_t kDefaultNofile = 1048576;
 
 struct SpecPaths {
   std::string rootfs;  // mounted rootfs dir (bundle/rootfs)

@@ -225,6 +225,7 @@ absl::Status ContainerManager::EnsureShim(const ContainerRecord& record) {
   spec.config_json = *std::move(json);
   const berth::v1::LogConfig& log = record.host_config().log_config();
   spec.no_log = log.type() == "none";
+  spec.open_stdin = record.config().open_stdin();
   spec.log_path = spec.no_log ? "" : record.log_path();
   if (auto it = log.config().find("max-size"); it != log.config().end()) {
     ASSIGN_OR_RETURN(spec.log_max_size, ParseByteSize(it->second));

@@ -177,6 +177,7 @@ absl::Status ShimLauncher::Launch(const LaunchSpec& spec) const {
       absl::StrCat(spec.log_max_size), "--log-max-file", absl::StrCat(spec.log_max_file),
       "--ready-fd",  absl::StrCat(kReadyFd)};
   if (spec.no_log) args.push_back("--no-log");
+  if (spec.open_stdin) args.push_back("--stdin");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

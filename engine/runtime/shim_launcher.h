@@ -37,6 +37,8 @@ struct LaunchSpec {
   int64_t log_max_size = -1;  // bytes; -1 = unlimited
   int log_max_file = 1;
   bool no_log = false;
+  // Keep the init's stdin open for attached clients (docker run -i).
+  bool open_stdin = false;
   absl::Duration ready_timeout = absl::Seconds(10);
 };
 
