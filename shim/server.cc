@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/base/status.h"
+#include "engine/base/status_macros.h"
+#include "engine/base/unix_address.h"
 #include "shim/frame.h"
 
 namespace shim {
@@ -19,14 +21,7 @@ using berth::shim::v1::Response;
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Listen(EventLoop* loop, absl::string_view path,
                                                        CallHandler handler) {
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof addr.sun_path) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("socket path \"", path, "\" must be 1 to ", sizeof addr.sun_path - 1,
-                     " bytes"));
-  }
-  std::memcpy(addr.sun_path, path.data(), path.size());
+  ASSIGN_OR_RETURN(base::UnixAddress addr, base::UnixAddress::For(path));
   std::string p(path);
   base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return base::ErrnoError(errno, "socket");
@@ -34,7 +29,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Listen(EventLoop* loop, absl::st
     return base::ErrnoError(errno, absl::StrCat("remove stale socket ", p));
   }
   mode_t old_mask = ::umask(0177);
-  int rc = ::bind(fd.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr);
+  int rc = ::bind(fd.get(), addr.addr(), addr.size());
   int bind_errno = errno;
   ::umask(old_mask);
   if (rc != 0) return base::ErrnoError(bind_errno, absl::StrCat("bind ", p));

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/base/status.h"
+#include "engine/base/unix_address.h"
 #include "engine/base/status_macros.h"
 
 namespace engine::runtime {
@@ -187,18 +188,13 @@ void AttachStream::Close() {
 
 absl::StatusOr<base::UniqueFd> ShimClient::Send(const pb::Request& request,
                                                 absl::Duration timeout) const {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path_.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat("shim socket path too long: ", socket_path_));
-  }
-  memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
+  ASSIGN_OR_RETURN(base::UnixAddress addr, base::UnixAddress::For(socket_path_));
   base::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return base::ErrnoError(errno, "socket");
   SetTimeouts(fd.get(), timeout);
   int r;
   do {
-    r = connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    r = connect(fd.get(), addr.addr(), addr.size());
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
     return absl::UnavailableError(
