@@ -1,10 +1,13 @@
 #!/bin/bash
 # Berth demo on a fresh Debian 12 machine, as root, fully offline:
-#   1. installs the packages (tools/setup.sh) and builds berthd and berth,
-#   2. starts a local registry holding library/hello-world:latest, an image built
-#      here from a static C binary,
-#   3. starts berthd with that registry as its Docker Hub mirror,
-#   4. runs `berth pull hello-world` and `berth images`.
+#   1. installs the packages (tools/setup.sh) and builds berthd, berth and berth-shim,
+#   2. starts a local registry on loopback holding the project's own test images,
+#      library/hello-world:latest (a small static C program) and library/busybox:latest
+#      (Debian's busybox-static), pushed by tools/seed_images.py,
+#   3. starts berthd with that registry as its Docker Hub mirror (so the demo runs offline,
+#      and unchanged where Docker Hub is reachable),
+#   4. runs `berth run hello-world`: the image is missing, so berth pulls it, then the
+#      container runs and prints its greeting.
 # berthd and the registry keep running afterwards; `tools/demo.sh stop` stops them.
 #
 # Environment: BERTH_DEMO_DIR (default /tmp/berth-demo), BAZEL_STARTUP_OPTS (e.g.
@@ -19,6 +22,15 @@ bazel_opts=(${BAZEL_OPTS:-})
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 stop_demo() {
+  # Containers outlive berthd (each has its own shim): remove them while berthd still runs.
+  if [[ -f "${demo}/berth.path" && -S "${demo}/berth.sock" ]]; then
+    local cli ids
+    cli="$(cat "${demo}/berth.path")"
+    ids="$("${cli}" -H "unix://${demo}/berth.sock" ps -a -q 2>/dev/null || true)"
+    if [[ -n "${ids}" ]]; then
+      "${cli}" -H "unix://${demo}/berth.sock" rm -f ${ids} >/dev/null 2>&1 || true
+    fi
+  fi
   for name in berthd registry; do
     if [[ -f "${demo}/${name}.pid" ]]; then
       pid="$(cat "${demo}/${name}.pid")"
@@ -58,28 +70,16 @@ wait_for() {  # wait_for DESCRIPTION COMMAND...
 say "Installing packages"
 "${repo}/tools/setup.sh"
 
-say "Building berthd and berth"
+say "Building berthd, berth and berth-shim"
 cd "${repo}"
-bazel "${bazel_startup[@]}" build "${bazel_opts[@]}" //engine:berthd //cli:berth
+bazel "${bazel_startup[@]}" build "${bazel_opts[@]}" //engine:berthd //cli:berth //shim:berth-shim
 bin="$(bazel "${bazel_startup[@]}" info "${bazel_opts[@]}" bazel-bin 2>/dev/null)"
 berthd="${bin}/engine/berthd"
 berth="${bin}/cli/berth"
+shim="${bin}/shim/berth-shim"
 
 stop_demo
 mkdir -p "${demo}"
-
-say "Building hello-world from a static C binary"
-cat > "${demo}/hello.c" <<'C'
-#include <stdio.h>
-int main(void) {
-  printf("\nHello from Berth!\n"
-         "This message shows that your installation appears to be working correctly.\n\n"
-         "The image was built locally from a static binary, pushed to a local registry\n"
-         "and pulled by berthd through its registry mirror, with no network access.\n");
-  return 0;
-}
-C
-gcc -static -Os -s -o "${demo}/hello" "${demo}/hello.c"
 
 say "Starting a local registry"
 port=5000
@@ -97,29 +97,28 @@ setsid /usr/bin/docker-registry serve "${demo}/registry.yml" >"${demo}/registry.
 echo $! > "${demo}/registry.pid"
 wait_for "the registry on 127.0.0.1:${port}" curl -fsS "http://127.0.0.1:${port}/v2/"
 echo "registry: http://127.0.0.1:${port} (log ${demo}/registry.log)"
-"${repo}/tools/push_image.py" --registry "http://127.0.0.1:${port}" --repo library/hello-world \
-  --tag latest --file "${demo}/hello:/hello" --cmd /hello >/dev/null
+say "Seeding it with library/hello-world and library/busybox"
+/usr/bin/python3 "${repo}/tools/seed_images.py" --registry "http://127.0.0.1:${port}"
 
 say "Starting berthd (mirror for docker.io: http://127.0.0.1:${port})"
 sock="${demo}/berth.sock"
 rm -f "${sock}"
 setsid "${berthd}" -H "unix://${sock}" --data-root "${demo}/data" --exec-root "${demo}/exec" \
   --pidfile "${demo}/berthd.pid.daemon" --registry-mirror "http://127.0.0.1:${port}" \
-  >"${demo}/berthd.log" 2>&1 &
+  --shim-binary "${shim}" >"${demo}/berthd.log" 2>&1 &
 echo $! > "${demo}/berthd.pid"
 wait_for "berthd on ${sock}" test -S "${sock}"
 export BERTH_HOST="unix://${sock}"
+echo "${berth}" > "${demo}/berth.path"
 
-say "berth pull hello-world"
-"${berth}" pull hello-world
-
-say "berth images"
-"${berth}" images
+say "berth run hello-world"
+"${berth}" run hello-world
 
 cat <<MSG
 
 berthd is still running (log ${demo}/berthd.log). Try:
   export BERTH_HOST=${BERTH_HOST}
-  ${berth} image inspect hello-world
+  ${berth} run -it busybox sh
+  ${berth} ps -a
 Stop everything with: tools/demo.sh stop
 MSG
