@@ -22,6 +22,7 @@
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
 #include "engine/base/unique_fd.h"
+#include "shim/oci/sealed_binary.h"
 
 extern char** environ;
 
@@ -141,6 +142,14 @@ absl::Status ShimErrorStatus(absl::string_view message) {
   return absl::InvalidArgumentError(text);
 }
 
+absl::StatusOr<int> ShimLauncher::SealedBinary() const {
+  absl::MutexLock lock(&mu_);
+  if (!sealed_.valid()) {
+    ASSIGN_OR_RETURN(sealed_, shim::oci::MakeSealedCopy(shim_binary_));
+  }
+  return sealed_.get();
+}
+
 absl::Status ShimLauncher::Launch(const LaunchSpec& spec) const {
   RETURN_IF_ERROR(base::MakeDirs(spec.bundle, 0711));
   const std::string rootfs = RootfsDir(spec.bundle);
@@ -200,7 +209,18 @@ absl::Status ShimLauncher::Launch(const LaunchSpec& spec) const {
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid;
-  int err = posix_spawn(&pid, shim_binary_.c_str(), &actions, &attr, argv.data(), environ);
+  absl::StatusOr<int> sealed = SealedBinary();
+  if (!sealed.ok()) {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return sealed.status();
+  }
+  // Keep the copy open across exec (dup2 onto itself clears close-on-exec
+  // in the child only): a #! script, unlike an ELF binary, is re-opened by
+  // its interpreter through /proc/self/fd/N after the exec.
+  posix_spawn_file_actions_adddup2(&actions, *sealed, *sealed);
+  const std::string exe = absl::StrCat("/proc/self/fd/", *sealed);
+  int err = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (err != 0) return base::ErrnoError(err, absl::StrCat("start ", shim_binary_));

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/base/unique_fd.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -71,10 +73,20 @@ class ShimLauncher {
   // the runtime's wording: "executable file not found" -> NotFound, a
   // refused spec -> InvalidArgument; Unavailable when the shim died without
   // a word; DeadlineExceeded after `ready_timeout`).
+  //
+  // Every shim runs from one sealed in-memory copy of the binary, made on
+  // first use: a container that gets the shim's code to run inside it
+  // (#!/proc/self/exe, CVE-2019-5736) cannot write through /proc/<pid>/exe
+  // to the binary on the host, and the copy's pages are shared by all shims.
   absl::Status Launch(const LaunchSpec& spec) const;
 
  private:
+  // The fd of the sealed copy, made once.
+  absl::StatusOr<int> SealedBinary() const;
+
   std::string shim_binary_;
+  mutable absl::Mutex mu_;
+  mutable base::UniqueFd sealed_ ABSL_GUARDED_BY(mu_);
 };
 
 // Maps the shim's "error: ..." text to a status (exposed for tests).

@@ -47,6 +47,15 @@ class ShimLauncherTest : public ::testing::Test {
   std::string dir_, layer_;
 };
 
+TEST_F(ShimLauncherTest, ShimRunsFromASealedCopy) {
+  // $0 is the path the kernel executed: a memfd, not the file on disk.
+  std::string shim = Script("shim-exe", absl::StrCat("readlink \"$0\" > ", dir_,
+                                                     "/exe; echo ok >&3"));
+  ASSERT_TRUE(ShimLauncher(shim).Launch(Spec()).ok());
+  std::string exe = *base::ReadFile(dir_ + "/exe");
+  EXPECT_TRUE(absl::StartsWith(exe, "/memfd:")) << exe;
+}
+
 TEST_F(ShimLauncherTest, ReadyShimGetsItsArguments) {
   std::string shim = Script("shim-ok", absl::StrCat("echo \"$@\" > ", dir_,
                                                     "/args; ls $4/rootfs > ", dir_,
