@@ -22,6 +22,10 @@ struct ContainerManager::Live {
   // Bumped at every recorded exit; Wait and Stop watch it.
   int64_t exit_generation = 0;
   bool removed = false;
+  // The exit status the record held when it was removed, for waiters that
+  // learn of the removal after the record is gone (docker run --rm).
+  int removed_exit_code = 0;
+  std::string removed_error;
   // Set by Restart so that the exit it causes does not auto-remove.
   bool restarting = false;
 };

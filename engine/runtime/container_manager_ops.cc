@@ -286,7 +286,16 @@ absl::StatusOr<berth::v1::WaitContainerResponse> ContainerManager::Wait(
     if (cancelled && cancelled()) return absl::CancelledError("wait cancelled");
   }
   absl::StatusOr<ContainerRecord> now = options_.store->Get(id);
-  if (now.ok()) record = *std::move(now);
+  if (now.ok()) {
+    record = *std::move(now);
+  } else {
+    // Removed meanwhile: the status it had when it went.
+    absl::MutexLock lock(&mu_);
+    if (live->removed) {
+      record.mutable_state()->set_exit_code(live->removed_exit_code);
+      record.mutable_state()->set_error(live->removed_error);
+    }
+  }
   response.set_status_code(record.state().exit_code());
   response.set_error(record.state().error());
   return response;
@@ -326,12 +335,19 @@ absl::Status ContainerManager::RemoveLocked(const ContainerRecord& record, bool 
     return base::Annotate(s, "remove container's writable layer");
   }
   (void)base::RemoveAll(DataDir(id));
+  // The last recorded exit (HandleExit may have updated it since `record`).
+  absl::StatusOr<ContainerRecord> last = options_.store->Get(id);
+  const ContainerRecord& final_record = last.ok() ? *last : record;
   s = options_.store->Remove(id);
   if (!s.ok() && !absl::IsNotFound(s)) return s;
   {
     absl::MutexLock lock(&mu_);
     std::shared_ptr<Live> live = live_[id];
-    if (live != nullptr) live->removed = true;
+    if (live != nullptr) {
+      live->removed = true;
+      live->removed_exit_code = final_record.state().exit_code();
+      live->removed_error = final_record.state().error();
+    }
     for (auto it = execs_.begin(); it != execs_.end();) {
       if (it->second->container_id == id && !it->second->running) {
         it = execs_.erase(it);

@@ -198,6 +198,24 @@ TEST_F(ContainerManagerTest, RenameWaitRemoveAndImageUser) {
   EXPECT_FALSE(manager_->FindImageUser(image_id_).has_value());
 }
 
+TEST_F(ContainerManagerTest, WaitForRemovalReturnsTheExitCodeOfTheRemovedContainer) {
+  std::string id = CreateContainer("exited3");
+  auto record = store_->Get(id);
+  ASSERT_TRUE(record.ok()) << record.status();
+  record->mutable_state()->set_status("exited");
+  record->mutable_state()->set_exit_code(3);
+  ASSERT_TRUE(store_->Update(*record).ok());
+  absl::StatusOr<berth::v1::WaitContainerResponse> waited = absl::UnknownError("not run");
+  std::thread waiter([&] {
+    waited = manager_->Wait(id, berth::v1::WAIT_CONDITION_REMOVED, nullptr);
+  });
+  absl::SleepFor(absl::Milliseconds(100));
+  ASSERT_TRUE(manager_->Remove(id, false, false).ok());
+  waiter.join();
+  ASSERT_TRUE(waited.ok()) << waited.status();
+  EXPECT_EQ(waited->status_code(), 3);
+}
+
 TEST_F(ContainerManagerTest, StartWithoutShimFailsAndKeepsCreated) {
   std::string id = CreateContainer("nostart");
   absl::Status s = manager_->Start(id);
