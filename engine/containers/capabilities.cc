@@ -1,5 +1,7 @@
 #include "engine/containers/capabilities.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <fstream>
 
@@ -62,7 +64,14 @@ std::vector<std::string> AllCapabilities() {
       absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &kernel_last) && kernel_last >= 0) {
     last = std::min(last, kernel_last);
   }
-  return std::vector<std::string>(kCapabilities, kCapabilities + last + 1);
+  // Only those the daemon itself may pass on: a capability outside its
+  // bounding set cannot be granted (capset fails with EPERM), as when berthd
+  // itself runs in a container with a reduced set. Docker does the same.
+  std::vector<std::string> out;
+  for (int cap = 0; cap <= last; ++cap) {
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) out.push_back(kCapabilities[cap]);
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> NormalizeCapability(absl::string_view name) {

@@ -25,7 +25,8 @@ namespace containers {
 const std::vector<std::string>& DefaultCapabilities();
 
 // Every capability this build knows that the running kernel supports
-// (/proc/sys/kernel/cap_last_cap), in number order.
+// (/proc/sys/kernel/cap_last_cap) and that is in the calling process's
+// bounding set (what berthd can grant), in number order.
 std::vector<std::string> AllCapabilities();
 
 // "net_admin" / "CAP_NET_ADMIN" / "Net_Admin" → "CAP_NET_ADMIN"; "all" →

@@ -1,5 +1,7 @@
 #include "engine/containers/capabilities.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -83,6 +85,22 @@ TEST(CapabilitiesTest, PrivilegedGetsEverything) {
   EXPECT_EQ(*caps, AllCapabilities());
   EXPECT_GE(caps->size(), 38u);  // every kernel this runs on has at least CAP_AUDIT_READ
   EXPECT_TRUE(Has(*caps, "CAP_SYS_ADMIN"));
+}
+
+TEST(CapabilitiesTest, AllIsWhatTheBoundingSetHolds) {
+  // A capability outside this process's bounding set (on this machine
+  // CAP_SYS_RESOURCE) is left out; every one inside it is there. Mask()
+  // knows capabilities 0-31; the count covers the rest.
+  std::vector<std::string> all = AllCapabilities();
+  for (int cap = 0; cap <= 31; ++cap) {
+    bool bounded = prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1;
+    EXPECT_EQ((Mask(all) >> cap) & 1, bounded ? 1u : 0u) << "capability " << cap;
+  }
+  size_t bounded = 0;
+  for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0 && cap <= 40; ++cap) {
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) ++bounded;
+  }
+  EXPECT_EQ(all.size(), bounded);
 }
 
 }  // namespace
