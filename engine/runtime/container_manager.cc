@@ -20,6 +20,7 @@
 #include "engine/base/log.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
+#include "engine/runtime/cgroup_cleanup.h"
 #include "engine/runtime/container_manager_internal.h"
 #include "shim/exit_file.h"
 
@@ -383,6 +384,7 @@ void ContainerManager::HandleExit(const std::string& id, int exit_code, absl::Ti
 void ContainerManager::TeardownShim(const std::string& id) {
   ShimClient shim = Shim(id);
   const std::string bundle = Bundle(id);
+  bool deleted = false;
   if (base::PathExists(SocketPath(bundle))) {
     absl::StatusOr<berth::shim::v1::StateResponse> state = shim.State("");
     if (state.ok() && state->status() != berth::shim::v1::STATUS_STOPPED) {
@@ -396,10 +398,18 @@ void ContainerManager::TeardownShim(const std::string& id) {
     }
     if (state.ok()) {
       absl::Status s = shim.Delete();
+      deleted = s.ok();
       if (!s.ok() && !absl::IsUnavailable(s)) {
         LOG_WARN("shim delete failed", {{"id", id}, {"error", s.ToString()}});
       }
     }
+  }
+  if (!deleted) {
+    // The shim died (or could not delete): kill what it left in the
+    // container's cgroup and remove the cgroup, as `runc delete --force`
+    // does for containerd. The path is the spec's cgroupsPath.
+    absl::Status s = KillAndRemoveCgroup(absl::StrCat("/berth/", id), options_.cgroup_root);
+    if (!s.ok()) LOG_WARN("cgroup cleanup failed", {{"id", id}, {"error", s.ToString()}});
   }
   absl::Status s = UnmountRootfs(RootfsDir(bundle));
   if (!s.ok()) LOG_WARN("unmount rootfs failed", {{"id", id}, {"error", s.ToString()}});
