@@ -153,7 +153,10 @@ absl::Status CreateDevices(int root_fd, const Spec& spec) {
         errno != EEXIST) {
       return base::ErrnoError(errno, absl::StrCat("mknod /dev/", n.name));
     }
-    fchmodat(dev.get(), n.name, 0666, 0);
+    // mknod applied the umask; the nodes are 0666 as in Docker.
+    if (fchmodat(dev.get(), n.name, 0666, 0) != 0) {
+      return base::ErrnoError(errno, absl::StrCat("chmod /dev/", n.name));
+    }
   }
   for (const DeviceNode& d : spec.devices) {
     std::string parent = d.path.substr(0, d.path.rfind('/'));
@@ -167,7 +170,9 @@ absl::Status CreateDevices(int root_fd, const Spec& spec) {
         errno != EEXIST) {
       return base::ErrnoError(errno, absl::StrCat("mknod ", d.path));
     }
-    fchownat(dir->get(), name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW);
+    if (fchownat(dir->get(), name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      return base::ErrnoError(errno, absl::StrCat("chown ", d.path));
+    }
   }
   static const std::pair<const char*, const char*> kLinks[] = {
       {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
