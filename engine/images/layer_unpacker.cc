@@ -3,7 +3,6 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "engine/archive/decompress.h"
@@ -11,6 +10,7 @@
 #include "engine/base/byte_source.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
+#include "engine/base/worker_thread.h"
 
 namespace engine::images {
 namespace {
@@ -144,7 +144,7 @@ absl::StatusOr<uint64_t> LayerUnpacker::Unpack(const registry::Reference& repo,
     }
   } else {
     base::BytePipe pipe(8 << 20);
-    std::thread extractor([&] {
+    base::WorkerThread extractor([&] {
       extracted = Extract(&pipe, task, active.upper_dir);
       // Stop the download early if the layer is refused; else let the
       // download finish (the extractor drained the stream to its end).
@@ -152,7 +152,7 @@ absl::StatusOr<uint64_t> LayerUnpacker::Unpack(const registry::Reference& repo,
     });
     absl::Status downloaded = Download(repo, creds, task, &pipe, progress);
     pipe.CloseWrite(downloaded);
-    extractor.join();
+    extractor.Join();
     // A refused layer explains a cancelled download; otherwise the download
     // error (digest mismatch, registry gone) is the cause.
     if (!extracted.ok() && (downloaded.ok() || absl::IsCancelled(downloaded))) {

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
+#include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +11,7 @@
 #include "engine/base/log.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
+#include "engine/base/worker_thread.h"
 
 namespace engine::images {
 namespace {
@@ -198,9 +199,11 @@ absl::StatusOr<int64_t> Puller::UnpackLayers(const registry::Reference& ref,
   };
   size_t nworkers = std::min<size_t>(pending.size(),
                                      static_cast<size_t>(std::max(1, options_.max_concurrent_downloads)));
-  std::vector<std::thread> workers;
-  for (size_t w = 0; w < nworkers; ++w) workers.emplace_back(worker);
-  for (std::thread& t : workers) t.join();
+  std::vector<std::unique_ptr<base::WorkerThread>> workers;
+  for (size_t w = 0; w < nworkers; ++w) {
+    workers.push_back(std::make_unique<base::WorkerThread>(worker));
+  }
+  for (auto& t : workers) t->Join();
 
   // Commit bottom-up; on any failure remove what this pull left active.
   absl::Status status = first_error;
