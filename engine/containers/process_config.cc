@@ -75,6 +75,13 @@ std::vector<std::string> MergedEnv(const berth::v1::ContainerConfig& config,
   return env;
 }
 
+void AddDefaultHome(std::vector<std::string>* env, absl::string_view home) {
+  for (const std::string& e : *env) {
+    if (EnvKey(e) == "HOME") return;
+  }
+  env->push_back(absl::StrCat("HOME=", home));
+}
+
 std::string EffectiveHostname(const ContainerRecord& record) {
   if (!record.config().hostname().empty()) return record.config().hostname();
   if (record.host_config().network_mode() == "host") {

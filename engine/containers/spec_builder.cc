@@ -275,6 +275,7 @@ absl::StatusOr<std::string> BuildSpec(const ContainerRecord& record,
   ASSIGN_OR_RETURN(process.cwd, WorkingDir(config.working_dir(), image, paths.rootfs));
   std::string user = config.user().empty() ? image.config.user : config.user();
   ASSIGN_OR_RETURN(process.user, ResolveUser(paths.rootfs, user, GroupAdd(record)));
+  AddDefaultHome(&process.env, process.user.home);
   ASSIGN_OR_RETURN(process.caps, ContainerCapabilities(host));
   ASSIGN_OR_RETURN(process.rlimits, Rlimits(host.resources()));
   ASSIGN_OR_RETURN(SecurityOptions security, RecordSecurity(record));
@@ -400,6 +401,7 @@ absl::StatusOr<std::string> BuildExecProcess(const ContainerRecord& record,
                      : !config.user().empty() ? config.user()
                                               : image.config.user;
   ASSIGN_OR_RETURN(process.user, ResolveUser(rootfs, user, GroupAdd(record)));
+  AddDefaultHome(&process.env, process.user.home);
   berth::v1::HostConfig caps_host = host;
   if (exec.privileged()) caps_host.set_privileged(true);
   ASSIGN_OR_RETURN(process.caps, ContainerCapabilities(caps_host));

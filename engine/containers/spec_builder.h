@@ -13,7 +13,8 @@
 //   - env: PATH (default /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:
 //     /sbin:/bin), HOSTNAME, TERM=xterm with a tty, then the image's env,
 //     then the user's (a key set again is replaced in place; "KEY" alone
-//     unsets it).
+//     unsets it); last, as runc does, HOME from the user's passwd entry
+//     ("/" when it has none) unless the environment already sets HOME.
 //   - cwd: the user's, else the image's, else "/"; it must be absolute and
 //     must not resolve (through the rootfs's symlinks) into /proc.
 //   - user and groups: resolved in the rootfs's /etc/passwd and /etc/group
@@ -94,6 +95,10 @@ absl::StatusOr<std::vector<std::string>> MergedArgs(const berth::v1::ContainerCo
 std::vector<std::string> MergedEnv(const berth::v1::ContainerConfig& config,
                                    const registry::ImageConfig& image,
                                    absl::string_view hostname);
+
+// Appends "HOME=<home>" unless `env` already has a HOME entry (runc sets
+// HOME from the process user's passwd entry the same way).
+void AddDefaultHome(std::vector<std::string>* env, absl::string_view home);
 
 // The container's hostname: configured, else the short ID (the host's name
 // with network_mode "host").

@@ -133,6 +133,22 @@ TEST(MergedEnvTest, DefaultsImageThenUser) {
             (StrVec{"PATH=/bin", "HOSTNAME=h"}));
 }
 
+TEST(AddDefaultHomeTest, OnlyWhenUnset) {
+  StrVec env = {"PATH=/bin"};
+  AddDefaultHome(&env, "/nonexistent");
+  EXPECT_EQ(env, (StrVec{"PATH=/bin", "HOME=/nonexistent"}));
+  env = {"HOME=/mine", "PATH=/bin"};
+  AddDefaultHome(&env, "/root");
+  EXPECT_EQ(env, (StrVec{"HOME=/mine", "PATH=/bin"}));
+}
+
+TEST_F(SpecBuilderTest, UnknownUserGetsSlashHome) {
+  record_.mutable_config()->set_user("4321");
+  rapidjson::Document doc;
+  Build(&doc);
+  EXPECT_EQ(Strings(doc["process"]["env"]).back(), "HOME=/");
+}
+
 TEST_F(SpecBuilderTest, DefaultSpec) {
   rapidjson::Document doc;
   Build(&doc);
@@ -141,7 +157,8 @@ TEST_F(SpecBuilderTest, DefaultSpec) {
   EXPECT_FALSE(process["terminal"].GetBool());
   EXPECT_EQ(Strings(process["args"]), StrVec{"/bin/sh"});
   EXPECT_EQ(Strings(process["env"]),
-            (StrVec{"PATH=/opt/bin:/usr/bin", "HOSTNAME=cccccccccccc", "LANG=C.UTF-8"}));
+            (StrVec{"PATH=/opt/bin:/usr/bin", "HOSTNAME=cccccccccccc", "LANG=C.UTF-8",
+                    "HOME=/root"}));
   EXPECT_STREQ(process["cwd"].GetString(), "/");
   EXPECT_EQ(process["user"]["uid"].GetUint(), 0u);
   EXPECT_EQ(process["user"]["gid"].GetUint(), 0u);
@@ -235,6 +252,7 @@ TEST_F(SpecBuilderTest, UserOptions) {
   StrVec env = Strings(process["env"]);
   EXPECT_NE(std::find(env.begin(), env.end(), "TERM=xterm"), env.end());
   EXPECT_NE(std::find(env.begin(), env.end(), "HOSTNAME=myhost"), env.end());
+  EXPECT_EQ(env.back(), "HOME=/home/app");
   EXPECT_TRUE(process["noNewPrivileges"].GetBool());
   StrVec caps = Strings(process["capabilities"]["bounding"]);
   EXPECT_NE(std::find(caps.begin(), caps.end(), "CAP_SYS_ADMIN"), caps.end());
@@ -432,6 +450,7 @@ TEST_F(SpecBuilderTest, ExecProcess) {
   ASSERT_TRUE(json.ok()) << json.status();
   doc.Parse(json->c_str());
   EXPECT_EQ(doc["user"]["uid"].GetUint(), 0u);
+  EXPECT_EQ(Strings(doc["env"]).back(), "HOME=/root");
   EXPECT_STREQ(doc["cwd"].GetString(), "/srv");
   EXPECT_GE(doc["capabilities"]["bounding"].Size(), 38u);
 
