@@ -100,5 +100,32 @@ TEST(ContainerCommands, NoDaemon) {
   system((std::string("rm -rf ") + tmpl).c_str());
 }
 
+// -it needs a terminal on stdin only when run attaches; -d -it does not.
+TEST(ContainerCommands, RunTtyCheckOnlyWhenAttached) {
+  Invocation inv;
+  inv.global.host = "unix:///nonexistent/berth-test/none.sock";
+  inv.global.config_dir = "/nonexistent/berth-test/cfg";
+  inv.command_path = "berth run";
+  inv.args = {"busybox", "sh"};
+  inv.create.interactive = true;
+  inv.create.tty = true;
+  std::ostringstream out, err;
+  std::istringstream in;
+  Context attached(&inv, &out, &err, &in);
+  attached.in_is_tty = false;
+  EXPECT_TRUE(RunRun(&attached).ok());
+  EXPECT_EQ(attached.exit_code, 1);
+  EXPECT_EQ(err.str(), "berth: the input device is not a TTY.\nSee 'berth run --help'.\n");
+
+  err.str("");
+  inv.create.detach = true;
+  Context detached(&inv, &out, &err, &in);
+  detached.in_is_tty = false;
+  EXPECT_TRUE(RunRun(&detached).ok());
+  // It went on to reach the daemon.
+  EXPECT_EQ(detached.exit_code, 125);
+  EXPECT_NE(err.str().find("Cannot connect to the Berth daemon"), std::string::npos) << err.str();
+}
+
 }  // namespace
 }  // namespace cli

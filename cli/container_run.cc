@@ -169,7 +169,8 @@ absl::Status RunRun(Context* ctx) {
   const ContainerCreateOptions& o = inv.create;
   auto req = BuildCreateRequest(o, inv.args, /*run=*/true, GetEnv, ReadClientFile);
   if (!req.ok()) return Report(ctx, req.status());
-  if (o.tty && o.interactive && !ctx->in_is_tty) {
+  // Detached, nothing reads the local terminal (Docker checks only when attaching).
+  if (o.tty && o.interactive && !o.detach && !ctx->in_is_tty) {
     return Report(ctx, absl::FailedPreconditionError("the input device is not a TTY"), 1);
   }
   auto client_or = ctx->client();
