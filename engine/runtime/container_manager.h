@@ -121,6 +121,9 @@ class AttachSession {
   // client typed the detach keys: the session is then over (Read returns
   // OutOfRange).
   absl::Status WriteStdin(absl::string_view data, bool* detached);
+  // True once the detach keys were typed. Set before Read is unblocked, so
+  // a reader that sees Read fail can tell a detach from the end of output.
+  bool detached() const { return detached_; }
   absl::Status CloseStdin();
   absl::Status Resize(uint32_t height, uint32_t width);
 

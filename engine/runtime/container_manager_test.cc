@@ -6,13 +6,17 @@
 #include "engine/runtime/container_manager.h"
 
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engine/base/digest.h"
 #include "engine/base/file_util.h"
+#include "engine/base/unique_fd.h"
+#include "engine/runtime/shim_client.h"
 #include "gtest/gtest.h"
 
 namespace engine::runtime {
@@ -263,6 +267,32 @@ TEST(ParsersTest, SignalsSizesArgs) {
   c.clear_cmd();
   c.mutable_entrypoint()->add_values("/other");
   EXPECT_EQ(MergedArgs(c, image), std::vector<std::string>{"/other"});
+}
+
+// A reader that sees Read end after the detach keys already sees
+// detached() (the attach service decides "detached" vs "output ended" by it).
+TEST(AttachSessionTest, DetachedIsSetBeforeReadEnds) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  base::UniqueFd shim_end(fds[1]);
+  AttachSession session(std::make_unique<AttachStream>(base::UniqueFd(fds[0])), "\x10\x11",
+                        /*tty=*/true, nullptr);
+  absl::Status read_status;
+  bool detached_when_read_ended = false;
+  std::thread reader([&] {
+    berth::v1::StdStream stream;
+    std::string data;
+    read_status = session.Read(&stream, &data);
+    detached_when_read_ended = session.detached();
+  });
+  absl::SleepFor(absl::Milliseconds(50));  // let Read block
+  bool detached = false;
+  ASSERT_TRUE(session.WriteStdin("\x10\x11", &detached).ok());
+  reader.join();
+  EXPECT_TRUE(detached);
+  EXPECT_TRUE(session.detached());
+  EXPECT_EQ(read_status.code(), absl::StatusCode::kOutOfRange) << read_status;
+  EXPECT_TRUE(detached_when_read_ended);
 }
 
 }  // namespace

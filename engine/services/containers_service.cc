@@ -106,12 +106,8 @@ class StdioReactor : public grpc::ServerBidiReactor<AttachInput, AttachOutput> {
     }
     if (session == nullptr) return;
     if (input.input_case() == AttachInput::kStdin) {
-      bool detached = false;
+      bool detached = false;  // Pump learns it from session->detached()
       (void)session->WriteStdin(input.stdin(), &detached);
-      if (detached) {
-        absl::MutexLock lock(&mu_);
-        detached_ = true;
-      }
     } else if (input.has_resize()) {
       (void)session->Resize(input.resize().height(), input.resize().width());
     } else if (input.close_stdin()) {
@@ -185,12 +181,9 @@ class StdioReactor : public grpc::ServerBidiReactor<AttachInput, AttachOutput> {
       out.set_data(std::move(data));
       if (!Write(out)) break;
     }
-    bool detached;
-    {
-      absl::MutexLock lock(&mu_);
-      detached = detached_;
-    }
-    if (detached) {
+    // The session's flag is set before Read is unblocked (a flag set by
+    // Forward after WriteStdin returned could come too late).
+    if (session_->detached()) {
       AttachOutput last;
       last.set_detached(true);
       Write(last);
@@ -220,7 +213,6 @@ class StdioReactor : public grpc::ServerBidiReactor<AttachInput, AttachOutput> {
   bool wrote_any_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool detached_ ABSL_GUARDED_BY(mu_) = false;
   AttachOutput out_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<runtime::AttachSession> session_ ABSL_GUARDED_BY(mu_);
   std::deque<AttachInput> pending_input_ ABSL_GUARDED_BY(mu_);
