@@ -14,8 +14,8 @@ import harness
 def require_binaries():
     missing = [p for p in (harness.berthd_path(), harness.berth_path()) if not os.path.exists(p)]
     if missing:
-        raise unittest.SkipTest("binaries not built: %s (bazel build //engine:berthd //cli:berth)"
-                                % ", ".join(missing))
+        raise AssertionError("binaries not built: %s (bazel build //engine:berthd //cli:berth)"
+                             % ", ".join(missing))
 
 
 class E2ETest(unittest.TestCase):

@@ -58,8 +58,8 @@ bool WaitDead(pid_t pid, absl::Duration timeout = absl::Seconds(5)) {
 class ShimBinaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-    if (::access("/bin/busybox", X_OK) != 0) GTEST_SKIP() << "needs busybox-static";
+    if (::geteuid() != 0) GTEST_FAIL() << "needs root";
+    if (::access("/bin/busybox", X_OK) != 0) GTEST_FAIL() << "needs busybox-static";
     char tmpl[] = "/tmp/berth-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     bundle_ = tmpl;
