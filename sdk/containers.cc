@@ -54,20 +54,30 @@ absl::Status Client::StartContainer(absl::string_view id) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<StdioSession>> Client::Attach(
-    const berth::v1::AttachOpen& open) const {
-  auto context = std::make_unique<grpc::ClientContext>();
-  auto stream = stubs_->containers->Attach(context.get());
-  auto session = std::make_unique<StdioSession>(std::move(context),
-                                                std::move(stream), host_);
-  AttachInput input;
-  *input.mutable_open() = open;
+namespace {
+
+// Wraps a started Attach or ExecStart call and sends its opening message.
+absl::StatusOr<std::unique_ptr<StdioSession>> OpenSession(
+    std::unique_ptr<grpc::ClientContext> context, std::unique_ptr<StdioSession::Stream> stream,
+    const std::string& host, const AttachInput& first) {
+  auto session = std::make_unique<StdioSession>(std::move(context), std::move(stream), host);
   // A failed first write means the call already ended; Finish() says why.
-  if (!session->WriteMessage(input).ok()) {
+  if (!session->WriteMessage(first).ok()) {
     absl::Status status = session->Finish();
     if (!status.ok()) return status;
   }
   return session;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StdioSession>> Client::Attach(
+    const berth::v1::AttachOpen& open) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  auto stream = stubs_->containers->Attach(context.get());
+  AttachInput input;
+  *input.mutable_open() = open;
+  return OpenSession(std::move(context), std::move(stream), host_, input);
 }
 
 absl::StatusOr<berth::v1::WaitContainerResponse> Client::WaitContainer(
@@ -155,15 +165,9 @@ absl::StatusOr<std::unique_ptr<StdioSession>> Client::ExecStart(
     const berth::v1::ExecStartOpen& open) const {
   auto context = std::make_unique<grpc::ClientContext>();
   auto stream = stubs_->containers->ExecStart(context.get());
-  auto session = std::make_unique<StdioSession>(std::move(context),
-                                                std::move(stream), host_);
   AttachInput input;
   *input.mutable_exec_start() = open;
-  if (!session->WriteMessage(input).ok()) {
-    absl::Status status = session->Finish();
-    if (!status.ok()) return status;
-  }
-  return session;
+  return OpenSession(std::move(context), std::move(stream), host_, input);
 }
 
 absl::Status Client::ExecResize(absl::string_view exec_id, uint32_t height,
