@@ -353,14 +353,8 @@ absl::Status RunContainerPrune(Context* ctx) {
   const ContainerPruneOptions& o = ctx->inv().container_prune;
   berth::v1::PruneContainersRequest req;
   RETURN_IF_ERROR(AddFilters(o.filters, req.mutable_filters()));
-  if (!o.force) {
-    ctx->out() << "WARNING! This will remove all stopped containers.\n"
-               << "Are you sure you want to continue? [y/N] ";
-    ctx->out().flush();
-    std::string answer;
-    std::getline(ctx->in(), answer);
-    answer = std::string(absl::StripAsciiWhitespace(answer));
-    if (answer != "y" && answer != "Y") return absl::OkStatus();
+  if (!o.force && !ctx->Confirm("WARNING! This will remove all stopped containers.\n")) {
+    return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(sdk::Client * client, ctx->client());
   ASSIGN_OR_RETURN(auto resp, client->PruneContainers(req));

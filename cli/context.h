@@ -14,6 +14,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
 #include "cli/command_line.h"
 #include "sdk/client.h"
 
@@ -43,6 +45,17 @@ class Context {
   // `run`, 125 after a reported engine error, ...). -1: main() decides
   // (0 on success, 1 on error).
   int exit_code = -1;
+
+  // Prints `warning` and Docker's "Are you sure you want to continue? [y/N]"
+  // prompt, then reads one line: true only for "y" or "Y".
+  bool Confirm(absl::string_view warning) {
+    out() << warning << "Are you sure you want to continue? [y/N] ";
+    out().flush();
+    std::string answer;
+    std::getline(in(), answer);
+    answer = std::string(absl::StripAsciiWhitespace(answer));
+    return answer == "y" || answer == "Y";
+  }
 
   // Connects on first use; later calls return the same client.
   absl::StatusOr<sdk::Client*> client() {

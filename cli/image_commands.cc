@@ -205,17 +205,11 @@ absl::Status RunImagePrune(Context* ctx) {
   berth::v1::PruneImagesRequest req;
   req.set_all(inv.prune.all);
   RETURN_IF_ERROR(ParseFilters(inv.prune.filters, req.mutable_filters()));
-  if (!inv.prune.force) {
-    ctx->out() << (inv.prune.all
-                       ? "WARNING! This will remove all images without at least "
-                         "one container associated to them.\n"
-                       : "WARNING! This will remove all dangling images.\n")
-               << "Are you sure you want to continue? [y/N] ";
-    ctx->out().flush();
-    std::string answer;
-    std::getline(ctx->in(), answer);
-    answer = std::string(absl::StripAsciiWhitespace(answer));
-    if (answer != "y" && answer != "Y") return absl::OkStatus();
+  if (!inv.prune.force &&
+      !ctx->Confirm(inv.prune.all ? "WARNING! This will remove all images without at least "
+                                    "one container associated to them.\n"
+                                  : "WARNING! This will remove all dangling images.\n")) {
+    return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(sdk::Client * client, ctx->client());
   ASSIGN_OR_RETURN(auto resp, client->PruneImages(req));
