@@ -136,16 +136,7 @@ class DockerDaemon:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
-        try:
-            with open("/proc/self/mounts") as f:
-                mounts = [l.split()[1] for l in f]
-            for m in sorted(mounts, reverse=True):
-                if m.startswith(self.dir + "/"):
-                    subprocess.run(["umount", "-l", m], capture_output=True)
-        except OSError:
-            pass
-        if not os.environ.get("BERTH_E2E_KEEP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
+        harness.remove_tree_with_mounts(self.dir)
 
 
 def export_rootfs(docker, ref):

@@ -66,6 +66,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+def remove_tree_with_mounts(path):
+    """Lazily unmounts everything mounted under `path` (deepest first), then removes
+    it unless BERTH_E2E_KEEP is set (daemons leave overlay and bind mounts behind)."""
+    try:
+        with open("/proc/self/mounts") as f:
+            mounts = [l.split()[1] for l in f]
+        for m in sorted(mounts, reverse=True):
+            if m.startswith(path + "/"):
+                subprocess.run(["umount", "-l", m], capture_output=True)
+    except OSError:
+        pass
+    if not os.environ.get("BERTH_E2E_KEEP"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def make_tempdir(prefix="berth-"):
     """mkdtemp under /tmp with a short name (unix socket paths must stay < 108 bytes)."""
     return tempfile.mkdtemp(prefix=prefix, dir="/tmp")
@@ -466,16 +481,6 @@ class Daemon:
             if reports:
                 sys.stderr.write("berthd sanitizer report in %s:\n%s\n"
                                  % (self.log_path, self.log()))
-            # Snapshots may hold mounts; unmount anything under our dir before removing it.
-            try:
-                with open("/proc/self/mounts") as f:
-                    mounts = [l.split()[1] for l in f]
-                for m in sorted(mounts, reverse=True):
-                    if m.startswith(self.dir + "/"):
-                        subprocess.run(["umount", "-l", m], capture_output=True)
-            except OSError:
-                pass
-            if not os.environ.get("BERTH_E2E_KEEP"):
-                shutil.rmtree(self.dir, ignore_errors=True)
+            remove_tree_with_mounts(self.dir)
         if reports:
             raise AssertionError("berthd reported sanitizer errors: " + "; ".join(reports[:5]))
