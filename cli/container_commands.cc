@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "cli/container_format.h"
+#include "cli/image_commands.h"
 #include "cli/image_format.h"
 #include "cli/output/units.h"
 #include "engine/base/status_macros.h"
@@ -25,21 +26,6 @@
 
 namespace cli {
 namespace {
-
-absl::Status AddFilters(const std::vector<std::string>& in,
-                        google::protobuf::RepeatedPtrField<berth::v1::Filter>* out) {
-  for (const std::string& f : in) {
-    size_t eq = f.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad format of filter (expected name=value)"));
-    }
-    auto* filter = out->Add();
-    filter->set_key(absl::AsciiStrToLower(absl::StripAsciiWhitespace(f.substr(0, eq))));
-    filter->set_value(f.substr(eq + 1));
-  }
-  return absl::OkStatus();
-}
 
 // Runs `fn` for every argument as Docker's multi-container commands do: the
 // argument is printed on success; errors are printed together at the end
@@ -74,7 +60,7 @@ absl::Status RunPs(Context* ctx) {
   if (o.last > 0) req.set_limit(o.last);
   req.set_latest(o.latest);
   req.set_size(o.size);
-  RETURN_IF_ERROR(AddFilters(o.filters, req.mutable_filters()));
+  RETURN_IF_ERROR(ParseFilters(o.filters, req.mutable_filters()));
   ASSIGN_OR_RETURN(sdk::Client * client, ctx->client());
   ASSIGN_OR_RETURN(auto resp, client->ListContainers(req));
   std::vector<berth::v1::ContainerSummary> list(resp.containers().begin(),
@@ -352,7 +338,7 @@ absl::Status RunStats(Context* ctx) {
 absl::Status RunContainerPrune(Context* ctx) {
   const ContainerPruneOptions& o = ctx->inv().container_prune;
   berth::v1::PruneContainersRequest req;
-  RETURN_IF_ERROR(AddFilters(o.filters, req.mutable_filters()));
+  RETURN_IF_ERROR(ParseFilters(o.filters, req.mutable_filters()));
   if (!o.force && !ctx->Confirm("WARNING! This will remove all stopped containers.\n")) {
     return absl::OkStatus();
   }
@@ -377,7 +363,7 @@ absl::Status RunEvents(Context* ctx) {
   if (!o.until.empty()) {
     ASSIGN_OR_RETURN(*req.mutable_until(), TimeArg(o.until));
   }
-  RETURN_IF_ERROR(AddFilters(o.filters, req.mutable_filters()));
+  RETURN_IF_ERROR(ParseFilters(o.filters, req.mutable_filters()));
   // Check the format before waiting for the first event.
   RETURN_IF_ERROR(FormatEvent(berth::v1::Event(), o.format).status());
   ASSIGN_OR_RETURN(sdk::Client * client, ctx->client());

@@ -36,15 +36,12 @@ absl::StatusOr<berth::v1::RegistryAuth> AuthFor(Context* ctx,
   return auth;
 }
 
-namespace {
-
 absl::Status ParseFilters(const std::vector<std::string>& in,
                           google::protobuf::RepeatedPtrField<berth::v1::Filter>* out) {
   for (const std::string& f : in) {
     size_t eq = f.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid filter '", f, "'"));
+      return absl::InvalidArgumentError("bad format of filter (expected name=value)");
     }
     auto* filter = out->Add();
     filter->set_key(absl::AsciiStrToLower(absl::StripAsciiWhitespace(f.substr(0, eq))));
@@ -52,6 +49,8 @@ absl::Status ParseFilters(const std::vector<std::string>& in,
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 void PrintDeleteItems(Context* ctx,
                       const google::protobuf::RepeatedPtrField<berth::v1::ImageDeleteItem>& items,

@@ -11,10 +11,15 @@
 #ifndef CLI_IMAGE_COMMANDS_H_
 #define CLI_IMAGE_COMMANDS_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cli/context.h"
+#include "google/protobuf/repeated_field.h"
+#include "proto/berth/v1/types.pb.h"
 
 namespace cli {
 
@@ -26,6 +31,13 @@ absl::Status RunTag(Context* ctx);
 absl::Status RunRmi(Context* ctx);
 absl::Status RunImagePrune(Context* ctx);
 absl::Status RunImageHistory(Context* ctx);
+
+// ParseFilters()
+//
+// Appends `--filter key=value` flags to `out` (keys lower-cased). InvalidArgument
+// with Docker's "bad format of filter (expected name=value)" otherwise.
+absl::Status ParseFilters(const std::vector<std::string>& in,
+                          google::protobuf::RepeatedPtrField<berth::v1::Filter>* out);
 
 // AuthFor()
 //
