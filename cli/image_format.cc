@@ -224,11 +224,6 @@ std::string Ellipsis(absl::string_view s, int max_width) {
   return out + "…";
 }
 
-std::string Rfc3339Nano(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", ToTime(ts),
-                          absl::UTCTimeZone());
-}
-
 std::string GoJsonObject(const Fields& fields) {
   Fields sorted = fields;
   std::sort(sorted.begin(), sorted.end());

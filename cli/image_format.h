@@ -20,6 +20,7 @@
 #include "cli/command_line.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "proto/berth/v1/images.pb.h"
+#include "sdk/docker_json.h"
 
 namespace cli {
 
@@ -33,11 +34,8 @@ std::string TruncateId(absl::string_view id);
 // `s` cut to `max_width` code points, the last one replaced by "…" when cut.
 std::string Ellipsis(absl::string_view s, int max_width);
 
-// Rfc3339Nano()
-//
-// Go's time.RFC3339Nano in UTC: "2024-05-01T10:00:00.5Z", trailing zeros of
-// the fraction dropped.
-std::string Rfc3339Nano(const google::protobuf::Timestamp& ts);
+// Go's time.RFC3339Nano in UTC (sdk/docker_json.h).
+using sdk::Rfc3339Nano;
 
 // An ordered set of named fields of one output row ("Repository" -> "x").
 using Fields = std::vector<std::pair<std::string, std::string>>;
