@@ -1,0 +1,10 @@
+#include "gateway/system/routes.h"
+
+namespace gateway {
+
+void RegisterSystemRoutes(const sdk::Client* client, Router* router) {
+  (void)client;
+  (void)router;
+}
+
+}  // namespace gateway
