@@ -53,6 +53,8 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
       if (!absl::SimpleAtoi(value, &o.log_max_file) || o.log_max_file < 1) {
         return absl::InvalidArgumentError(absl::StrCat("bad --log-max-file \"", value, "\""));
       }
+    } else if (name == "--seccomp-cache") {
+      flags.seccomp_cache_dir = value;
     } else if (name == "--ready-fd") {
       if (!absl::SimpleAtoi(value, &flags.ready_fd) || flags.ready_fd < 0) {
         return absl::InvalidArgumentError(absl::StrCat("bad --ready-fd \"", value, "\""));

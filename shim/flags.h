@@ -6,12 +6,14 @@
 //
 //   berth-shim --id ID --bundle DIR --state-dir DIR --socket PATH
 //              --log-path FILE --log-max-size BYTES --log-max-file N
-//              --ready-fd N [--no-log] [--stdin]
+//              --ready-fd N [--no-log] [--stdin] [--seccomp-cache DIR]
 //
 // `--flag VALUE` and `--flag=VALUE` are both accepted. --stdin (an
 // extension) gives the init a stdin pipe, as `docker run -i`; the
 // config.json annotation "berth.stdin": "true" does the same.
 // --log-max-size < 0 (default -1) never rotates; --log-max-file default 1.
+// --seccomp-cache names a root-only directory of compiled seccomp programs
+// shared by all shims (shim/oci/seccomp_cache.h).
 
 #ifndef SHIM_FLAGS_H_
 #define SHIM_FLAGS_H_
@@ -28,6 +30,7 @@ namespace shim {
 struct Flags {
   ShimOptions options;
   int ready_fd = -1;
+  std::string seccomp_cache_dir;  // "" = compile every time
 };
 
 // InvalidArgument naming the flag for unknown flags, missing values or

@@ -188,7 +188,14 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<shim::EventLoop>> loop = shim::EventLoop::Create();
   if (!loop.ok()) return fail(loop.status());
-  shim::Shim shim(loop->get(), options, &shim::oci::Container::CreateInit);
+  shim::oci::RuntimeOptions runtime_options;
+  runtime_options.seccomp_cache_dir = flags->seccomp_cache_dir;
+  shim::Shim shim(loop->get(), options,
+                  [&runtime_options](absl::string_view bundle, const shim::oci::Stdio& stdio,
+                                     std::unique_ptr<shim::oci::Process>* init) {
+                    return shim::oci::Container::CreateInit(bundle, stdio, init,
+                                                            runtime_options);
+                  });
   absl::Status s = shim.Setup();
   if (!s.ok()) return fail(s);
   // Creating the container (spec parsing, the seccomp filter) freed a

@@ -227,6 +227,7 @@ absl::Status ContainerManager::EnsureShim(const ContainerRecord& record) {
   const berth::v1::LogConfig& log = record.host_config().log_config();
   spec.no_log = log.type() == "none";
   spec.open_stdin = record.config().open_stdin();
+  spec.seccomp_cache_dir = base::JoinPath(options_.exec_root, "seccomp-cache");
   spec.log_path = spec.no_log ? "" : record.log_path();
   if (auto it = log.config().find("max-size"); it != log.config().end()) {
     ASSIGN_OR_RETURN(spec.log_max_size, ParseByteSize(it->second));

@@ -187,6 +187,10 @@ absl::Status ShimLauncher::Launch(const LaunchSpec& spec) const {
       "--ready-fd",  absl::StrCat(kReadyFd)};
   if (spec.no_log) args.push_back("--no-log");
   if (spec.open_stdin) args.push_back("--stdin");
+  if (!spec.seccomp_cache_dir.empty()) {
+    args.push_back("--seccomp-cache");
+    args.push_back(spec.seccomp_cache_dir);
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -41,6 +41,9 @@ struct LaunchSpec {
   bool no_log = false;
   // Keep the init's stdin open for attached clients (docker run -i).
   bool open_stdin = false;
+  // Where shims keep compiled seccomp programs (shared by all containers;
+  // root-only). Empty: every shim compiles its own.
+  std::string seccomp_cache_dir;
   absl::Duration ready_timeout = absl::Seconds(10);
 };
 

@@ -290,6 +290,12 @@ absl::Status Cgroup::AddProcess(pid_t pid) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> Cgroup::SelfJoinFiles() const {
+  std::vector<std::string> files;
+  for (const std::string& dir : dirs_) files.push_back(dir + (v2_ ? "/cgroup.procs" : "/tasks"));
+  return files;
+}
+
 absl::StatusOr<std::vector<pid_t>> Cgroup::Pids() {
   std::string dir = v2_ ? Dir("") : Dir("freezer");
   if (dir.empty()) dir = dirs_.front();

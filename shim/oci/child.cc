@@ -191,9 +191,8 @@ absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
     if (!s.ok()) Fail(sock, s);
   };
   if (a.init) {
-    // The init moves itself into its cgroup (the kernel's first migration
-    // waits for an RCU grace period; meanwhile the parent compiles the
-    // seccomp filter), before its cgroup namespace and any user code.
+    // The init moves itself into its cgroup (Cgroup::SelfJoinFiles), before
+    // its cgroup namespace and any user code.
     for (const std::string& file : *a.cgroup_procs) check(WriteFile(file, "0"));
   }
   if (!p.terminal) check(SetupStdio(a.stdio));

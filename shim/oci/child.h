@@ -28,7 +28,7 @@ struct ChildArgs {
   const ProcessSpec* process = nullptr;
   const SeccompProgram* seccomp = nullptr;
   const MountContext* mounts = nullptr;  // init only
-  // Init only: the cgroup.procs files the init writes itself into first
+  // Init only: the files the init writes "0" to first, joining its cgroup
   // (the seccomp program then arrives with the 'G' message).
   const std::vector<std::string>* cgroup_procs = nullptr;
   bool init = false;

@@ -40,6 +40,7 @@
 #include "shim/oci/namespaces.h"
 #include "shim/oci/runtime.h"
 #include "shim/oci/seccomp.h"
+#include "shim/oci/seccomp_cache.h"
 #include "shim/oci/spec.h"
 
 namespace shim::oci {
@@ -198,6 +199,13 @@ absl::StatusOr<StdioFds> ResolveStdio(const Stdio& stdio) {
   return out;
 }
 
+// Writes "0" to `file`: the calling process joins that cgroup.
+absl::Status WriteCgroupSelf(const std::string& file) {
+  base::UniqueFd fd(open(file.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return base::ErrnoError(errno, absl::StrCat("open ", file));
+  return base::WriteAll(fd.get(), "0", file);
+}
+
 absl::StatusOr<std::pair<base::UniqueFd, base::UniqueFd>> SyncPair() {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -213,7 +221,8 @@ bool WantsEnosysStub(const Spec& spec) {
 
 absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bundle,
                                                           const Stdio& stdio,
-                                                          std::unique_ptr<Process>* init) {
+                                                          std::unique_ptr<Process>* init,
+                                                          const RuntimeOptions& options) {
   std::string bundle_dir(bundle);
   while (bundle_dir.size() > 1 && bundle_dir.back() == '/') bundle_dir.pop_back();
   ASSIGN_OR_RETURN(std::string json, base::ReadFile(base::JoinPath(bundle_dir, "config.json")));
@@ -229,9 +238,8 @@ absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bund
   ASSIGN_OR_RETURN(StdioFds fds, ResolveStdio(stdio));
   ASSIGN_OR_RETURN(std::unique_ptr<Cgroup> cgroup, Cgroup::Create(cgroup_path, spec.resources));
   MountContext mctx;
-  std::vector<std::string> cgroup_procs;
   for (const auto& [name, dir] : cgroup->controllers()) mctx.cgroup_dirs.emplace_back(name, dir);
-  for (const std::string& dir : cgroup->dirs()) cgroup_procs.push_back(dir + "/cgroup.procs");
+  std::vector<std::string> cgroup_procs = cgroup->SelfJoinFiles();
 
   auto pair = SyncPair();
   if (!pair.ok()) {
@@ -267,7 +275,8 @@ absl::StatusOr<std::unique_ptr<Container>> CreateInitImpl(absl::string_view bund
   absl::Status status;
   std::optional<SeccompProgram> seccomp;
   if (spec.seccomp) {
-    auto compiled = CompileSeccomp(*spec.seccomp, WantsEnosysStub(spec));
+    auto compiled = CompileSeccompCached(*spec.seccomp, WantsEnosysStub(spec),
+                                         options.seccomp_cache_dir);
     if (compiled.ok()) {
       seccomp = *std::move(compiled);
     } else {
@@ -313,6 +322,7 @@ absl::StatusOr<std::unique_ptr<Process>> ContainerImpl::CreateExec(
   args.sock = child_sock.get();
   for (int i = 0; i < 3; ++i) args.stdio[i] = fds.fds[i];
   args.parent = getpid();
+  const std::vector<std::string> join_files = cgroup_->SelfJoinFiles();
 
   pid_t joiner = fork();
   if (joiner < 0) return base::ErrnoError(errno, "fork");
@@ -322,6 +332,11 @@ absl::StatusOr<std::unique_ptr<Process>> ContainerImpl::CreateExec(
     parent_sock.reset();
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // The joiner moves itself into the cgroup (see Cgroup::SelfJoinFiles):
+    // the exec process it clones is born there.
+    for (const std::string& file : join_files) {
+      if (absl::Status s = WriteCgroupSelf(file); !s.ok()) Fail(args.sock, s);
+    }
     Await(args.sock, 'G');
     if (process.oom_score_adj) {
       if (absl::Status s = WriteProcFile("/proc/self/oom_score_adj",
@@ -341,8 +356,8 @@ absl::StatusOr<std::unique_ptr<Process>> ContainerImpl::CreateExec(
     _exit(0);
   }
   child_sock.reset();
-  absl::Status status = cgroup_->AddProcess(joiner);
-  if (status.ok() && !SendBytes(parent_sock.get(), "G")) {
+  absl::Status status;
+  if (!SendBytes(parent_sock.get(), "G")) {
     status = base::ErrnoError(errno, "signal the exec process");
   }
   pid_t exec_pid = 0;
@@ -362,8 +377,9 @@ absl::StatusOr<std::unique_ptr<Process>> ContainerImpl::CreateExec(
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Container>> Container::CreateInit(
-    absl::string_view bundle, const Stdio& stdio, std::unique_ptr<Process>* init) {
-  return CreateInitImpl(bundle, stdio, init);
+    absl::string_view bundle, const Stdio& stdio, std::unique_ptr<Process>* init,
+    const RuntimeOptions& options) {
+  return CreateInitImpl(bundle, stdio, init, options);
 }
 
 }  // namespace shim::oci

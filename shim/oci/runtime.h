@@ -49,6 +49,13 @@ struct Stdio {
   int err = -1;  // -1 = /dev/null
 };
 
+// How the runtime works, as opposed to what it runs (that is the spec).
+struct RuntimeOptions {
+  // A root-only directory of compiled seccomp programs shared between
+  // processes (seccomp_cache.h); empty compiles every time.
+  std::string seccomp_cache_dir;
+};
+
 // A created, not yet started, process.
 class Process {
  public:
@@ -73,7 +80,8 @@ class Container {
   // refuses (with the reason: a cwd through /proc/self/fd, a uid beyond
   // int32, an unknown capability...); the syscall error otherwise.
   static absl::StatusOr<std::unique_ptr<Container>> CreateInit(
-      absl::string_view bundle, const Stdio& stdio, std::unique_ptr<Process>* init);
+      absl::string_view bundle, const Stdio& stdio, std::unique_ptr<Process>* init,
+      const RuntimeOptions& options = {});
 
   // Creates a process joining this container's namespaces and cgroup.
   // `process_json` is an OCI "process" object.
