@@ -73,6 +73,8 @@ class ResponseWriter {
 
   // True once the client has closed the connection (checked without
   // blocking), so long waits such as /events and /wait can stop early.
+  // Unlike the other methods it may be called from another thread (a
+  // watchdog that cancels an SDK stream) while the handler thread writes.
   virtual bool ClientGone() = 0;
 
   // True once any part of the response has been sent.
