@@ -72,8 +72,9 @@ absl::StatusOr<ExitRecord> ParseExitRecord(absl::string_view json) {
 }
 
 absl::Status WriteExitFile(absl::string_view dir, const ExitRecord& record) {
-  return base::WriteFileAtomic(base::JoinPath(dir, kExitFileName), FormatExitRecord(record),
-                               0644);
+  // Must survive berthd and shim crashes, not reboots (which end every
+  // container): atomic, not fsynced.
+  return base::ReplaceFile(base::JoinPath(dir, kExitFileName), FormatExitRecord(record), 0644);
 }
 
 absl::StatusOr<ExitRecord> ReadExitFile(absl::string_view dir) {

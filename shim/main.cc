@@ -202,8 +202,8 @@ int main(int argc, char** argv) {
   // megabyte of heap that glibc would keep; a shim lives as long as its
   // container, so give it back now.
   ::malloc_trim(0);
-  s = base::WriteFileAtomic(base::JoinPath(options.state_dir, "shim.pid"),
-                            absl::StrCat(g_shim_pid), 0644);
+  s = base::ReplaceFile(base::JoinPath(options.state_dir, "shim.pid"),
+                        absl::StrCat(g_shim_pid), 0644);
   if (!s.ok()) LOG_WARN("write shim.pid", {{"error", s.ToString()}});
 
   shim::EventLoop* l = loop->get();

@@ -57,6 +57,31 @@ absl::Status SyncDir(absl::string_view path) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Temp file, write, chmod, optional fsync, rename over `path`.
+absl::Status WriteAndRename(const std::string& path, absl::string_view data, mode_t mode,
+                            bool sync) {
+  std::string tmp = absl::StrCat(path, ".tmp-", ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd.valid()) return ErrnoError(errno, absl::StrCat("open ", tmp));
+  absl::Status s = WriteAll(fd.get(), data, tmp);
+  if (s.ok() && ::fchmod(fd.get(), mode) != 0) {
+    s = ErrnoError(errno, absl::StrCat("chmod ", tmp));
+  }
+  if (s.ok() && sync && ::fsync(fd.get()) != 0) {
+    s = ErrnoError(errno, absl::StrCat("fsync ", tmp));
+  }
+  fd.reset();
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = ErrnoError(errno, absl::StrCat("rename ", tmp, " ", path));
+  }
+  if (!s.ok()) ::unlink(tmp.c_str());
+  return s;
+}
+
+}  // namespace
+
 absl::Status WriteFileAtomic(absl::string_view path, absl::string_view data,
                              mode_t mode) {
   std::string p(path);
@@ -64,25 +89,12 @@ absl::Status WriteFileAtomic(absl::string_view path, absl::string_view data,
   if (size_t slash = p.rfind('/'); slash != std::string::npos) {
     dir = slash == 0 ? "/" : p.substr(0, slash);
   }
-  std::string tmp = absl::StrCat(p, ".tmp-", ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-  if (!fd.valid()) return ErrnoError(errno, absl::StrCat("open ", tmp));
-  absl::Status s = WriteAll(fd.get(), data, tmp);
-  if (s.ok() && ::fchmod(fd.get(), mode) != 0) {
-    s = ErrnoError(errno, absl::StrCat("chmod ", tmp));
-  }
-  if (s.ok() && ::fsync(fd.get()) != 0) {
-    s = ErrnoError(errno, absl::StrCat("fsync ", tmp));
-  }
-  fd.reset();
-  if (s.ok() && ::rename(tmp.c_str(), p.c_str()) != 0) {
-    s = ErrnoError(errno, absl::StrCat("rename ", tmp, " ", p));
-  }
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
+  RETURN_IF_ERROR(WriteAndRename(p, data, mode, /*sync=*/true));
   return SyncDir(dir);
+}
+
+absl::Status ReplaceFile(absl::string_view path, absl::string_view data, mode_t mode) {
+  return WriteAndRename(std::string(path), data, mode, /*sync=*/false);
 }
 
 absl::Status MakeDirs(absl::string_view path, mode_t mode) {

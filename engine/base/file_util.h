@@ -29,6 +29,14 @@ absl::StatusOr<std::string> ReadFile(absl::string_view path,
 absl::Status WriteFileAtomic(absl::string_view path, absl::string_view data,
                              mode_t mode = 0644);
 
+// Writes `data` to `path` as WriteFileAtomic does but without fsync: a
+// process crash still leaves the old or the new content, a machine crash may
+// leave neither. For files a reboot makes meaningless or that are rebuilt
+// when missing (runtime state under the exec root, a container's generated
+// /etc files), where two fsyncs per file would dominate a container start.
+absl::Status ReplaceFile(absl::string_view path, absl::string_view data,
+                         mode_t mode = 0644);
+
 // Writes all of `data` to `fd`, retrying short writes and EINTR. `what`
 // names the file in errors.
 absl::Status WriteAll(int fd, absl::string_view data, absl::string_view what);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace base {
@@ -28,6 +29,20 @@ TEST_F(FileUtilTest, AtomicWriteThenRead) {
   auto got = ReadFile(p);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(*got, "world");
+}
+
+TEST_F(FileUtilTest, ReplaceFileSwapsContentAndMode) {
+  std::string p = JoinPath(dir_, "state");
+  ASSERT_TRUE(ReplaceFile(p, "one", 0600).ok());
+  ASSERT_TRUE(ReplaceFile(p, "two", 0644).ok());
+  EXPECT_EQ(*ReadFile(p), "two");
+  struct stat st;
+  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_FALSE(PathExists(absl::StrCat(p, ".tmp-", getpid())));
+  absl::Status s = ReplaceFile(JoinPath(dir_, "no/such/dir/f"), "x");
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("no/such/dir/f.tmp-"), absl::string_view::npos);
 }
 
 TEST_F(FileUtilTest, ReadMissingNamesPath) {

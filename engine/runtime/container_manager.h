@@ -219,6 +219,10 @@ class ContainerManager {
   absl::StatusOr<containers::ContainerRecord> Mutate(
       absl::string_view id, const std::function<void(containers::ContainerRecord*)>& fn);
   absl::StatusOr<registry::ImageConfig> ImageConfigFor(absl::string_view image_id);
+  absl::StatusOr<SpecFunctions::EtcFiles> EtcFilesFor(const containers::ContainerRecord& record,
+                                                      std::vector<std::string>* warnings) const;
+  absl::Status WriteEtcFiles(const containers::ContainerRecord& record,
+                             const SpecFunctions::EtcFiles& etc, bool only_missing) const;
   void Publish(absl::string_view action, const containers::ContainerRecord& record,
                std::map<std::string, std::string> extra = {});
 

@@ -163,8 +163,9 @@ absl::Status ShimLauncher::Launch(const LaunchSpec& spec) const {
     }
   } cleanup{rootfs, ok};
 
-  RETURN_IF_ERROR(base::WriteFileAtomic(base::JoinPath(spec.bundle, "config.json"),
-                                        spec.config_json, 0600));
+  // Runtime state (the exec root): a reboot makes it meaningless, so no fsync.
+  RETURN_IF_ERROR(base::ReplaceFile(base::JoinPath(spec.bundle, "config.json"),
+                                    spec.config_json, 0600));
   (void)unlink(base::JoinPath(spec.bundle, "exit").c_str());
   (void)unlink(SocketPath(spec.bundle).c_str());
 
