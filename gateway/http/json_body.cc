@@ -7,6 +7,48 @@
 #include "rapidjson/writer.h"
 
 namespace gateway {
+namespace {
+
+// True if arrays and objects in `text` nest deeper than `limit` (brackets
+// inside strings do not count).
+bool NestedDeeperThan(absl::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<rapidjson::Document> ParseJson(absl::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  if (doc.HasParseError()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON: ", rapidjson::GetParseError_En(doc.GetParseError()),
+                     " at offset ", doc.GetErrorOffset()));
+  }
+  if (NestedDeeperThan(text, kMaxJsonDepth)) {
+    return absl::InvalidArgumentError("invalid JSON: nested too deeply");
+  }
+  return doc;
+}
 
 absl::StatusOr<rapidjson::Document> ParseJsonBody(const Request& request, bool required) {
   rapidjson::Document doc;
@@ -17,12 +59,9 @@ absl::StatusOr<rapidjson::Document> ParseJsonBody(const Request& request, bool r
     doc.SetObject();
     return doc;
   }
-  doc.Parse(request.body.data(), request.body.size());
-  if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON: ", rapidjson::GetParseError_En(doc.GetParseError()),
-                     " at offset ", doc.GetErrorOffset()));
-  }
+  absl::StatusOr<rapidjson::Document> parsed = ParseJson(request.body);
+  if (!parsed.ok()) return parsed.status();
+  doc = std::move(*parsed);
   if (!doc.IsObject()) {
     return absl::InvalidArgumentError("invalid JSON: expected an object");
   }

@@ -16,7 +16,18 @@
 
 namespace gateway {
 
-// Parses the request body as a JSON object. InvalidArgument "invalid JSON:
+// The deepest nesting of arrays and objects accepted in any JSON the gateway
+// parses: RapidJSON's default parser, and any recursive walk of a document,
+// would overflow a thread's stack on "[[[[..." bodies a few MiB long.
+inline constexpr int kMaxJsonDepth = 256;
+
+// Parses `text` (a body, a `filters` parameter, an X-Registry-Auth header)
+// with RapidJSON's iterative parser. InvalidArgument "invalid JSON: <reason
+// at offset N>" when malformed, and "invalid JSON: nested too deeply" beyond
+// kMaxJsonDepth. Use this, not Document::Parse, for anything a client sent.
+absl::StatusOr<rapidjson::Document> ParseJson(absl::string_view text);
+
+// Parses the request body as a JSON object (with ParseJson). InvalidArgument "invalid JSON:
 // <reason at offset N>" when malformed or truncated, "invalid JSON: got EOF
 // while reading request body" when empty and `required`, and "invalid JSON:
 // expected an object" when the top level is not an object. An empty body

@@ -285,12 +285,12 @@ absl::Status ParseFilters(absl::string_view json,
                           std::vector<std::pair<std::string, std::string>>* out) {
   out->clear();
   if (json.empty()) return absl::OkStatus();
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  absl::StatusOr<rapidjson::Document> parsed = ParseJson(json);
+  if (!parsed.ok() || !parsed->IsObject()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid filter: \"", json, "\""));
   }
+  const rapidjson::Document& doc = *parsed;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     std::string key(it->name.GetString(), it->name.GetStringLength());
     const rapidjson::Value& v = it->value;
