@@ -54,16 +54,17 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 
 class Gateway:
-    """berth-gateway for `daemon`, on <daemon.dir>/d.sock, logging to <daemon.dir>/gateway.log."""
+    """berth-gateway for `daemon`, by default on <daemon.dir>/d.sock, logging beside its
+    socket (<daemon.dir>/d-gateway.log)."""
 
-    def __init__(self, daemon, extra_args=()):
+    def __init__(self, daemon, extra_args=(), sock=None):
         if not os.path.exists(gateway_path()):
             raise AssertionError("berth-gateway not built: %s (bazel build //gateway:berth-gateway)"
                                  % gateway_path())
         self.daemon = daemon
-        self.sock = os.path.join(daemon.dir, "d.sock")
+        self.sock = sock or os.path.join(daemon.dir, "d.sock")
         self.host = "unix://" + self.sock
-        self.log_path = os.path.join(daemon.dir, "gateway.log")
+        self.log_path = os.path.splitext(self.sock)[0] + "-gateway.log"
         self.extra_args = list(extra_args)
         self.proc = None
         self.start()

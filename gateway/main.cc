@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/base/log.h"
@@ -43,6 +44,7 @@ constexpr char kUsage[] =
     "      --tlscert string   Server certificate\n"
     "      --tlskey string    Server key\n"
     "  -l, --log-level string Log level: debug, info, warn, error (default info)\n"
+    "      --header-timeout seconds  Time a client has to send a request head (default 30)\n"
     "  -h, --help             Print usage\n";
 
 struct Flags {
@@ -53,6 +55,7 @@ struct Flags {
   bool tls_verify = false;
   std::string tls_ca, tls_cert, tls_key;
   std::string log_level = "info";
+  int header_timeout_seconds = 30;
   bool help = false;
 };
 
@@ -103,6 +106,14 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
       s = take(&flags.tls_key);
     } else if (arg == "-l" || arg == "--log-level") {
       s = take(&flags.log_level);
+    } else if (arg == "--header-timeout") {
+      std::string seconds;
+      s = take(&seconds);
+      if (s.ok() && (!absl::SimpleAtoi(seconds, &flags.header_timeout_seconds) ||
+                     flags.header_timeout_seconds <= 0)) {
+        s = absl::InvalidArgumentError(
+            absl::StrCat("invalid --header-timeout: ", seconds));
+      }
     } else if (arg == "-h" || arg == "--help") {
       flags.help = true;
     } else {
@@ -197,6 +208,7 @@ int main(int argc, char** argv) {
 
   gateway::ServerOptions options;
   options.connection.engine_version = version->version();
+  options.connection.header_timeout = absl::Seconds(flags->header_timeout_seconds);
   gateway::Server server(&router, options);
   std::vector<gateway::UnixSocketFile> sockets;
   for (const gateway::ListenAddress& a : addresses) {
