@@ -168,6 +168,25 @@ class GatewayStreamsTest(GatewayTest):
         self.assertEqual(s.wait(), 3, s.buf)
         self.docker_ok("rm", "-f", "ex3")
 
+    # -- docker-py -------------------------------------------------------------
+
+    def test_dockerpy_logs_and_exec(self):
+        client = self.dockerpy()
+        self.assertEqual(client.containers.run("busybox", "echo hi", remove=True), b"hi\n")
+        c = client.containers.run("busybox", ["sh", "-c", "echo a; sleep 0.3; echo b; "
+                                              "sleep 600"], detach=True, name="py1")
+        self.addCleanup(self.docker, "rm", "-f", "py1")
+        lines = []
+        for chunk in c.logs(stream=True, follow=True):
+            lines.append(chunk)
+            if b"".join(lines) == b"a\nb\n":
+                break
+        self.assertEqual(b"".join(lines), b"a\nb\n")
+        result = c.exec_run(["sh", "-c", "echo from-exec; exit 6"])
+        self.assertEqual((result.exit_code, result.output), (6, b"from-exec\n"))
+        result = c.exec_run(["sh", "-c", "echo o; echo e >&2"], demux=True)
+        self.assertEqual(result.output, (b"o\n", b"e\n"))
+
     # -- disconnects -------------------------------------------------------------
 
     def raw_attach(self, cid):
