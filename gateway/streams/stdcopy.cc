@@ -40,7 +40,9 @@ std::string EncodeOutput(bool tty, berth::v1::StdStream stream, absl::string_vie
 
 bool StdcopyDecoder::Next(StdType* type, std::string* payload) {
   if (buffer_.size() < kStdcopyHeaderSize) return false;
-  const auto byte = [this](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(buffer_[i])); };
+  const auto byte = [this](size_t i) {
+    return static_cast<uint32_t>(static_cast<uint8_t>(buffer_[i]));
+  };
   const uint32_t size = (byte(4) << 24) | (byte(5) << 16) | (byte(6) << 8) | byte(7);
   if (buffer_.size() - kStdcopyHeaderSize < size) return false;
   *type = static_cast<StdType>(buffer_[0]);
