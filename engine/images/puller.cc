@@ -281,6 +281,7 @@ absl::StatusOr<berth::v1::PullDone> Puller::Pull(const registry::Reference& ref,
                                                  const registry::Credentials& creds,
                                                  const registry::Platform& requested,
                                                  const Callback& callback) {
+  std::shared_ptr<void> session = client_->Session();
   registry::Platform platform = requested;
   if (platform.os.empty()) platform.os = "linux";
   if (platform.architecture.empty()) platform.architecture = "amd64";

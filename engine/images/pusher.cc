@@ -1,5 +1,7 @@
 #include "engine/images/pusher.h"
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/base/byte_source.h"
@@ -58,6 +60,7 @@ absl::StatusOr<berth::v1::PushDone> Pusher::Push(const registry::Reference& ref,
                                                  const LocalImage& image,
                                                  const registry::Credentials& creds,
                                                  const Callback& callback) {
+  std::shared_ptr<void> session = client_->Session();
   auto emit = [&](const berth::v1::PushProgress& event) {
     if (callback) callback(event);
   };

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -19,12 +19,8 @@ constexpr size_t kMaxErrorBody = 64 << 10;
 constexpr int kMaxRedirects = 10;
 constexpr size_t kMaxPooledHandles = 16;
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_ALL); });
-}
-
 struct Transfer {
+  const CurlApi* api = nullptr;
   const HttpRequest* request = nullptr;
   HttpResponse* response = nullptr;
   CURL* curl = nullptr;
@@ -54,7 +50,7 @@ void StartResponse(Transfer* t) {
   if (t->started_body) return;
   t->started_body = true;
   long code = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
+  t->api->easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
   t->response->status = static_cast<int>(code);
   t->response->headers = t->headers;
   t->final = !(t->follow && IsRedirect(t->response->status) &&
@@ -183,18 +179,44 @@ std::vector<std::string> HttpResponse::Headers(absl::string_view name) const {
   return out;
 }
 
-// libcurl (and the TLS library under it) is initialised on first use, not
-// at construction: an idle daemon that has not talked to a registry keeps
-// those pages out of its memory.
 HttpClient::HttpClient() = default;
 
 HttpClient::~HttpClient() {
   absl::MutexLock lock(&mu_);
-  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+  DropIdleLocked();
+}
+
+void HttpClient::DropIdleLocked() {
+  for (void* h : idle_) api_->easy_cleanup(static_cast<CURL*>(h));
   idle_.clear();
 }
 
-void* HttpClient::Acquire() {
+absl::StatusOr<std::shared_ptr<const CurlApi>> HttpClient::Enter() {
+  absl::MutexLock lock(&mu_);
+  if (api_ == nullptr) {
+    absl::StatusOr<std::shared_ptr<const CurlApi>> api = AcquireCurl();
+    if (!api.ok()) return api.status();
+    api_ = *std::move(api);
+  }
+  ++users_;
+  return api_;
+}
+
+void HttpClient::Leave() {
+  std::shared_ptr<const CurlApi> last;
+  absl::MutexLock lock(&mu_);
+  if (--users_ > 0) return;
+  // Nobody needs libcurl now: close the pooled connections and let it go.
+  DropIdleLocked();
+  last = std::move(api_);
+}
+
+std::shared_ptr<void> HttpClient::KeepLoaded() {
+  if (!Enter().ok()) return nullptr;  // Perform() will report the error
+  return std::shared_ptr<void>(this, [](HttpClient* self) { self->Leave(); });
+}
+
+void* HttpClient::Acquire(const CurlApi& api) {
   {
     absl::MutexLock lock(&mu_);
     if (!idle_.empty()) {
@@ -203,29 +225,36 @@ void* HttpClient::Acquire() {
       return h;
     }
   }
-  GlobalInit();
-  return curl_easy_init();
+  return api.easy_init();
 }
 
-void HttpClient::Release(void* handle) {
-  curl_easy_reset(static_cast<CURL*>(handle));
+void HttpClient::Release(const CurlApi& api, void* handle) {
+  api.easy_reset(static_cast<CURL*>(handle));
   absl::MutexLock lock(&mu_);
   if (idle_.size() < kMaxPooledHandles) {
     idle_.push_back(handle);
     return;
   }
-  curl_easy_cleanup(static_cast<CURL*>(handle));
+  api.easy_cleanup(static_cast<CURL*>(handle));
 }
 
 absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* response) {
   *response = HttpResponse();
-  CURL* curl = static_cast<CURL*>(Acquire());
+  absl::StatusOr<std::shared_ptr<const CurlApi>> loaded = Enter();
+  if (!loaded.ok()) return loaded.status();
+  const CurlApi& api = **loaded;
+  struct Leaver {
+    HttpClient* self;
+    ~Leaver() { self->Leave(); }
+  } leaver{this};
+  CURL* curl = static_cast<CURL*>(Acquire(api));
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   struct Releaser {
     HttpClient* self;
+    const CurlApi& api;
     CURL* curl;
-    ~Releaser() { self->Release(curl); }
-  } releaser{this, curl};
+    ~Releaser() { self->Release(api, curl); }
+  } releaser{this, api, curl};
 
   HttpHeaders headers = request.headers;
   std::string method = absl::AsciiStrToUpper(request.method);
@@ -236,11 +265,12 @@ absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* respo
   const bool follow = request.follow_redirects && request.body_source == nullptr;
 
   for (int hop = 0;; ++hop) {
-    curl_easy_reset(curl);
+    api.easy_reset(curl);
     Transfer t;
     t.request = &request;
     t.response = response;
     t.curl = curl;
+    t.api = &api;
     t.follow = follow && hop < kMaxRedirects;
     response->status = 0;
     response->headers.clear();
@@ -248,60 +278,60 @@ absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* respo
     response->url = url;
 
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, request.user_agent.c_str());
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+    api.easy_setopt(curl, CURLOPT_URL, url.c_str());
+    api.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    api.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    api.easy_setopt(curl, CURLOPT_USERAGENT, request.user_agent.c_str());
+    api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(absl::ToInt64Milliseconds(request.connect_timeout)));
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+    api.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    api.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                      std::max<long>(1, absl::ToInt64Seconds(request.stall_timeout)));
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 256L << 10);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.tls_verify ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.tls_verify ? 2L : 0L);
+    api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    api.easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    api.easy_setopt(curl, CURLOPT_BUFFERSIZE, 256L << 10);
+    api.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.tls_verify ? 1L : 0L);
+    api.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.tls_verify ? 2L : 0L);
     if (!request.ca_file.empty()) {
-      curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
-      curl_easy_setopt(curl, CURLOPT_CAPATH, "/etc/ssl/certs");
+      api.easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+      api.easy_setopt(curl, CURLOPT_CAPATH, "/etc/ssl/certs");
     }
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
+    api.easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
+    api.easy_setopt(curl, CURLOPT_WRITEDATA, &t);
 
     if (method == "GET") {
-      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+      api.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else if (method == "HEAD") {
-      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      api.easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+      api.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
       if (has_body) {
         uint64_t size = request.body_source != nullptr ? request.body_size : request.body.size();
-        curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
-        curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadCallback);
-        curl_easy_setopt(curl, CURLOPT_READDATA, &t);
+        api.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        api.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+        api.easy_setopt(curl, CURLOPT_READFUNCTION, ReadCallback);
+        api.easy_setopt(curl, CURLOPT_READDATA, &t);
       }
     }
 
     struct curl_slist* list = nullptr;
     for (const auto& h : headers) {
-      list = curl_slist_append(list, absl::StrCat(h.first, ": ", h.second).c_str());
+      list = api.slist_append(list, absl::StrCat(h.first, ": ", h.second).c_str());
     }
-    list = curl_slist_append(list, "Expect:");
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    list = api.slist_append(list, "Expect:");
+    api.easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 
-    CURLcode rc = curl_easy_perform(curl);
-    curl_slist_free_all(list);
+    CURLcode rc = api.easy_perform(curl);
+    api.slist_free_all(list);
 
     if (!t.callback_status.ok()) return t.callback_status;
     if (rc != CURLE_OK) {
       response->transient = IsTransient(rc);
       response->nothing_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-      const char* detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+      const char* detail = errbuf[0] != '\0' ? errbuf : api.easy_strerror(rc);
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
         return absl::InvalidArgumentError(
             absl::StrCat(GoMethod(method), " \"", url, "\": ", detail));
@@ -314,7 +344,7 @@ absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* respo
       return absl::OkStatus();
     }
     char* location = nullptr;
-    curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
+    api.easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
     if (location == nullptr) return absl::OkStatus();
     std::string next(location);
     if (UrlOrigin(next).empty()) {

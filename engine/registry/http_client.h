@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/base/byte_source.h"
+#include "engine/registry/curl_library.h"
 
 namespace engine {
 namespace registry {
@@ -94,11 +96,24 @@ class HttpClient {
   // bad URLs or redirects, and whatever `sink` or `body_source` returned.
   absl::Status Perform(const HttpRequest& request, HttpResponse* response);
 
+  // KeepLoaded()
+  //
+  // libcurl (curl_library.h) is loaded while a request runs or a token
+  // returned here lives; when neither holds, pooled connections are closed
+  // and libcurl is unloaded. A pull or push holds a token for its whole run
+  // so that its requests reuse connections.
+  std::shared_ptr<void> KeepLoaded();
+
  private:
-  void* Acquire();
-  void Release(void* handle);
+  absl::StatusOr<std::shared_ptr<const CurlApi>> Enter();
+  void Leave();
+  void DropIdleLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void* Acquire(const CurlApi& api);
+  void Release(const CurlApi& api, void* handle);
 
   absl::Mutex mu_;
+  int users_ ABSL_GUARDED_BY(mu_) = 0;
+  std::shared_ptr<const CurlApi> api_ ABSL_GUARDED_BY(mu_);
   std::vector<void*> idle_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -157,6 +158,11 @@ class RegistryClient {
 
   // Drops cached tokens and challenges for `domain`.
   void ForgetTokens(absl::string_view domain);
+
+  // Keeps the HTTP layer (libcurl and its pooled connections) loaded while
+  // the returned token lives; see HttpClient::KeepLoaded. A pull or a push
+  // holds one for its whole run.
+  std::shared_ptr<void> Session() { return http_.KeepLoaded(); }
 
  private:
   struct Endpoint {
