@@ -1,7 +1,5 @@
 #include "engine/archive/layer_extractor.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -20,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/archive/archive_library.h"
 #include "engine/archive/in_root.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
@@ -35,6 +34,7 @@ constexpr absl::string_view kOpaqueMarker = ".wh..wh..opq";
 // The libarchive read callback's state: pulls from the source, hashes and
 // counts every byte, and keeps the source's own error for the caller.
 struct StreamReader {
+  const ArchiveApi* lib = nullptr;
   base::ByteSource* source;
   uint64_t max_bytes;
   std::unique_ptr<char[]> buf{new char[kReadBufferSize]};
@@ -71,7 +71,7 @@ la_ssize_t ReadCallback(struct archive* a, void* data, const void** out) {
   auto* r = static_cast<StreamReader*>(data);
   ssize_t n = r->Pull();
   if (n < 0) {
-    archive_set_error(a, EIO, "layer stream failed");
+    r->lib->archive_set_error(a, EIO, "layer stream failed");
     return -1;
   }
   *out = r->buf.get();
@@ -79,7 +79,8 @@ la_ssize_t ReadCallback(struct archive* a, void* data, const void** out) {
 }
 
 struct ArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
+  const ArchiveApi* lib;
+  void operator()(struct archive* a) const { lib->archive_read_free(a); }
 };
 
 absl::Status EntryError(absl::StatusCode code, absl::string_view raw, absl::string_view msg) {
@@ -139,22 +140,23 @@ struct DirTimes {
 
 class Extractor {
  public:
-  Extractor(struct archive* a, int root_fd, const ExtractOptions& options)
-      : a_(a), root_fd_(root_fd), options_(options) {}
+  Extractor(const ArchiveApi& lib, struct archive* a, int root_fd, const ExtractOptions& options)
+      : lib_(lib), a_(a), root_fd_(root_fd), options_(options) {}
 
   // Extracts every entry; returns the first error.
   absl::Status Run() {
     struct archive_entry* entry = nullptr;
     uint64_t count = 0;
     while (true) {
-      int r = archive_read_next_header(a_, &entry);
+      int r = lib_.archive_read_next_header(a_, &entry);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return ArchiveError("read tar header");
       if (++count > options_.max_entries) {
         return absl::ResourceExhaustedError(
             absl::StrCat("layer has more than ", options_.max_entries, " entries"));
       }
-      const char* raw = Utf8OrRaw(archive_entry_pathname_utf8(entry), archive_entry_pathname(entry));
+      const char* raw = Utf8OrRaw(lib_.archive_entry_pathname_utf8(entry),
+                                  lib_.archive_entry_pathname(entry));
       if (raw == nullptr) return absl::DataLossError("layer entry without a name");
       absl::Status s = Apply(entry, raw);
       if (!s.ok()) {
@@ -171,14 +173,15 @@ class Extractor {
 
  private:
   absl::Status ArchiveError(absl::string_view what) {
-    const char* msg = archive_error_string(a_);
+    const char* msg = lib_.archive_error_string(a_);
     return absl::DataLossError(absl::StrCat("layer: ", what, ": ", msg ? msg : "corrupt tar"));
   }
 
   absl::Status Apply(struct archive_entry* e, absl::string_view raw) {
     ASSIGN_OR_RETURN(std::string name, CleanName(raw, options_.max_name_bytes));
-    const mode_t type = archive_entry_filetype(e);
-    const char* hardlink = Utf8OrRaw(archive_entry_hardlink_utf8(e), archive_entry_hardlink(e));
+    const mode_t type = lib_.archive_entry_filetype(e);
+    const char* hardlink =
+        Utf8OrRaw(lib_.archive_entry_hardlink_utf8(e), lib_.archive_entry_hardlink(e));
     if (name.empty()) {
       if (hardlink != nullptr || type != AE_IFDIR) {
         return absl::InvalidArgumentError("the layer root must be a directory");
@@ -231,7 +234,7 @@ class Extractor {
   }
 
   absl::Status RegularFile(struct archive_entry* e, int dir, const std::string& leaf) {
-    const la_int64_t size = archive_entry_size(e);
+    const la_int64_t size = lib_.archive_entry_size(e);
     if (size < 0) return absl::DataLossError("negative file size");
     if (static_cast<uint64_t>(size) > options_.max_total_bytes) {
       return absl::ResourceExhaustedError("file is larger than the layer size limit");
@@ -245,7 +248,7 @@ class Extractor {
     la_int64_t offset;
     la_int64_t end = 0;
     int r;
-    while ((r = archive_read_data_block(a_, &block, &len, &offset)) == ARCHIVE_OK) {
+    while ((r = lib_.archive_read_data_block(a_, &block, &len, &offset)) == ARCHIVE_OK) {
       // Offsets jump over holes in sparse files.
       RETURN_IF_ERROR(PwriteAll(fd.get(), static_cast<const char*>(block), len, offset));
       content_bytes_ += len;
@@ -261,7 +264,8 @@ class Extractor {
   }
 
   absl::Status Symlink(struct archive_entry* e, int dir, const std::string& leaf) {
-    const char* target = Utf8OrRaw(archive_entry_symlink_utf8(e), archive_entry_symlink(e));
+    const char* target =
+        Utf8OrRaw(lib_.archive_entry_symlink_utf8(e), lib_.archive_entry_symlink(e));
     if (target == nullptr || *target == '\0') return absl::InvalidArgumentError("empty symlink target");
     if (strlen(target) > options_.max_name_bytes) {
       return absl::InvalidArgumentError("symlink target too long");
@@ -328,15 +332,15 @@ class Extractor {
     if (mknodat(dir.get(), hidden.c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) {
       return base::ErrnoError(errno, "mknod whiteout");
     }
-    if (fchownat(dir.get(), hidden.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                 static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) != 0) {
+    if (fchownat(dir.get(), hidden.c_str(), static_cast<uid_t>(lib_.archive_entry_uid(e)),
+                 static_cast<gid_t>(lib_.archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) != 0) {
       return base::ErrnoError(errno, "chown whiteout");
     }
     return absl::OkStatus();
   }
 
   absl::Status CheckOwner(struct archive_entry* e) {
-    const la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
+    const la_int64_t uid = lib_.archive_entry_uid(e), gid = lib_.archive_entry_gid(e);
     if (uid < 0 || uid >= 0xffffffffLL || gid < 0 || gid >= 0xffffffffLL) {
       return absl::InvalidArgumentError(absl::StrCat("invalid owner ", uid, ":", gid));
     }
@@ -346,11 +350,11 @@ class Extractor {
   // Owner, mode and xattrs through an fd (regular files, directories).
   absl::Status ApplyAttributes(struct archive_entry* e, int fd) {
     RETURN_IF_ERROR(CheckOwner(e));
-    if (fchown(fd, static_cast<uid_t>(archive_entry_uid(e)), static_cast<gid_t>(archive_entry_gid(e))) != 0) {
+    if (fchown(fd, static_cast<uid_t>(lib_.archive_entry_uid(e)), static_cast<gid_t>(lib_.archive_entry_gid(e))) != 0) {
       return base::ErrnoError(errno, "chown");
     }
     // After chown, which clears setuid/setgid.
-    if (fchmod(fd, archive_entry_perm(e) & 07777) != 0) return base::ErrnoError(errno, "chmod");
+    if (fchmod(fd, lib_.archive_entry_perm(e) & 07777) != 0) return base::ErrnoError(errno, "chmod");
     return ApplyXattrs(e, [fd](const char* n, const void* v, size_t s) {
       return fsetxattr(fd, n, v, s, 0);
     });
@@ -359,12 +363,12 @@ class Extractor {
   // Owner, mode, xattrs and times by name (symlinks, FIFOs), never following.
   absl::Status ApplyAttributesAt(struct archive_entry* e, int dir, const std::string& leaf, bool set_mode) {
     RETURN_IF_ERROR(CheckOwner(e));
-    if (fchownat(dir, leaf.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                 static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) != 0) {
+    if (fchownat(dir, leaf.c_str(), static_cast<uid_t>(lib_.archive_entry_uid(e)),
+                 static_cast<gid_t>(lib_.archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) != 0) {
       return base::ErrnoError(errno, "chown");
     }
     // Only for FIFOs, which this extractor has just created: no symlink to follow.
-    if (set_mode && fchmodat(dir, leaf.c_str(), archive_entry_perm(e) & 07777, 0) != 0) {
+    if (set_mode && fchmodat(dir, leaf.c_str(), lib_.archive_entry_perm(e) & 07777, 0) != 0) {
       return base::ErrnoError(errno, "chmod");
     }
     const std::string path = absl::StrCat("/proc/self/fd/", dir, "/", leaf);
@@ -381,11 +385,11 @@ class Extractor {
 
   template <typename SetFn>
   absl::Status ApplyXattrs(struct archive_entry* e, SetFn set) {
-    if (archive_entry_xattr_reset(e) == 0) return absl::OkStatus();
+    if (lib_.archive_entry_xattr_reset(e) == 0) return absl::OkStatus();
     const char* name;
     const void* value;
     size_t size;
-    while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+    while (lib_.archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
       absl::string_view n = name;
       const bool user = absl::StartsWith(n, "user.");
       if (!user && n != "security.capability") {
@@ -401,12 +405,12 @@ class Extractor {
     return absl::OkStatus();
   }
 
-  static void EntryTimes(struct archive_entry* e, struct timespec times[2]) {
-    times[1].tv_sec = archive_entry_mtime(e);
-    times[1].tv_nsec = archive_entry_mtime_nsec(e);
-    if (archive_entry_atime_is_set(e)) {
-      times[0].tv_sec = archive_entry_atime(e);
-      times[0].tv_nsec = archive_entry_atime_nsec(e);
+  void EntryTimes(struct archive_entry* e, struct timespec times[2]) {
+    times[1].tv_sec = lib_.archive_entry_mtime(e);
+    times[1].tv_nsec = lib_.archive_entry_mtime_nsec(e);
+    if (lib_.archive_entry_atime_is_set(e)) {
+      times[0].tv_sec = lib_.archive_entry_atime(e);
+      times[0].tv_nsec = lib_.archive_entry_atime_nsec(e);
     } else {
       times[0] = times[1];
     }
@@ -439,6 +443,7 @@ class Extractor {
     return absl::OkStatus();
   }
 
+  const ArchiveApi& lib_;
   struct archive* const a_;
   const int root_fd_;
   const ExtractOptions& options_;
@@ -455,18 +460,21 @@ absl::StatusOr<ExtractResult> ExtractLayer(base::ByteSource* tar, absl::string_v
   if (raw_root < 0) return base::ErrnoError(errno, absl::StrCat("open ", root));
   base::UniqueFd root_fd(raw_root);
 
+  ASSIGN_OR_RETURN(std::shared_ptr<const ArchiveApi> lib, AcquireArchive());
   StreamReader reader;
+  reader.lib = lib.get();
   reader.source = tar;
   reader.max_bytes = options.max_total_bytes;
-  std::unique_ptr<struct archive, ArchiveDeleter> a(archive_read_new());
+  std::unique_ptr<struct archive, ArchiveDeleter> a(lib->archive_read_new(),
+                                                    ArchiveDeleter{lib.get()});
   if (a == nullptr) return absl::ResourceExhaustedError("archive_read_new failed");
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open(a.get(), &reader, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
+  lib->archive_read_support_format_tar(a.get());
+  if (lib->archive_read_open(a.get(), &reader, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
     if (!reader.error.ok()) return reader.error;
-    const char* msg = archive_error_string(a.get());
+    const char* msg = lib->archive_error_string(a.get());
     return absl::DataLossError(absl::StrCat("layer: not a tar archive: ", msg ? msg : "unreadable"));
   }
-  Extractor extractor(a.get(), root_fd.get(), options);
+  Extractor extractor(*lib, a.get(), root_fd.get(), options);
   absl::Status status = extractor.Run();
   // A failing stream surfaces as an archive error; report the stream's own.
   if (!reader.error.ok()) return reader.error;

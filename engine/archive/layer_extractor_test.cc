@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/archive/archive_library.h"
 #include "engine/archive/decompress.h"
 #include "engine/archive/tar_builder.h"
 #include "engine/base/file_util.h"
@@ -123,6 +124,8 @@ TEST_F(LayerExtractorTest, ExtractsAllKindsWithMetadata) {
 
   absl::StatusOr<ExtractResult> r = Extract(tar);
   ASSERT_TRUE(r.ok()) << r.status();
+  // libarchive is loaded only while a layer is being extracted.
+  EXPECT_FALSE(ArchiveLoaded());
   EXPECT_EQ(r->diff_id, base::Digest::Of(tar));
   EXPECT_EQ(r->tar_bytes, tar.size());
   EXPECT_EQ(r->content_bytes, 300000u + 10u);

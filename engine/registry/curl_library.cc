@@ -1,95 +1,45 @@
 #include "engine/registry/curl_library.h"
 
-#include <dlfcn.h>
+#include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "engine/base/status_macros.h"
 
 namespace engine {
 namespace registry {
 namespace {
 
-constexpr char kLibrary[] = "libcurl.so.4";
-
-struct Loaded {
-  void* handle = nullptr;
-  CurlApi api;
-  void (*global_cleanup)() = nullptr;
-};
-
-absl::Mutex mu(absl::kConstInit);
-std::weak_ptr<const CurlApi>* current ABSL_GUARDED_BY(mu) = nullptr;
-
-template <typename Fn>
-bool Resolve(void* handle, const char* name, Fn* out, std::string* missing) {
-  *out = reinterpret_cast<Fn>(dlsym(handle, name));
-  if (*out == nullptr && missing->empty()) *missing = name;
-  return *out != nullptr;
-}
-
-absl::StatusOr<Loaded*> Load() {
-  void* handle = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* err = dlerror();
-    return absl::FailedPreconditionError(
-        absl::StrCat("load ", kLibrary, ": ", err != nullptr ? err : "unknown error"));
-  }
-  auto loaded = std::make_unique<Loaded>();
-  loaded->handle = handle;
-  CurlApi& a = loaded->api;
-  CURLcode (*global_init)(long) = nullptr;
-  std::string missing;
-  Resolve(handle, "curl_global_init", &global_init, &missing);
-  Resolve(handle, "curl_global_cleanup", &loaded->global_cleanup, &missing);
-  Resolve(handle, "curl_easy_init", &a.easy_init, &missing);
-  Resolve(handle, "curl_easy_reset", &a.easy_reset, &missing);
-  Resolve(handle, "curl_easy_cleanup", &a.easy_cleanup, &missing);
-  Resolve(handle, "curl_easy_setopt", &a.easy_setopt, &missing);
-  Resolve(handle, "curl_easy_perform", &a.easy_perform, &missing);
-  Resolve(handle, "curl_easy_getinfo", &a.easy_getinfo, &missing);
-  Resolve(handle, "curl_easy_strerror", &a.easy_strerror, &missing);
-  Resolve(handle, "curl_slist_append", &a.slist_append, &missing);
-  Resolve(handle, "curl_slist_free_all", &a.slist_free_all, &missing);
-  if (!missing.empty()) {
-    dlclose(handle);
-    return absl::FailedPreconditionError(absl::StrCat(kLibrary, " has no ", missing));
-  }
+absl::StatusOr<std::unique_ptr<CurlApi>> Load() {
+  auto api = std::make_unique<CurlApi>();
+  ASSIGN_OR_RETURN(api->library, base::DlLibrary::Open("libcurl.so.4"));
+#define BERTH_CURL_RESOLVE(name) RETURN_IF_ERROR(api->library->Resolve(#name, &api->name));
+  BERTH_CURL_FUNCTIONS(BERTH_CURL_RESOLVE)
+#undef BERTH_CURL_RESOLVE
+  decltype(&::curl_global_init) global_init = nullptr;
+  RETURN_IF_ERROR(api->library->Resolve("curl_global_init", &global_init));
+  decltype(&::curl_global_cleanup) global_cleanup = nullptr;
+  RETURN_IF_ERROR(api->library->Resolve("curl_global_cleanup", &global_cleanup));
   if (CURLcode rc = global_init(CURL_GLOBAL_ALL); rc != CURLE_OK) {
-    dlclose(handle);
     return absl::FailedPreconditionError(absl::StrCat("curl_global_init: error ", rc));
   }
-  return loaded.release();
+  api->global_cleanup = global_cleanup;
+  return api;
 }
 
-void Unload(Loaded* loaded) {
-  absl::MutexLock lock(&mu);
-  loaded->global_cleanup();
-  dlclose(loaded->handle);
-  delete loaded;
+base::SharedLoader<CurlApi>& Loader() {
+  static auto* loader = new base::SharedLoader<CurlApi>(Load);
+  return *loader;
 }
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const CurlApi>> AcquireCurl() {
-  absl::MutexLock lock(&mu);
-  if (current == nullptr) current = new std::weak_ptr<const CurlApi>();
-  if (std::shared_ptr<const CurlApi> api = current->lock()) return api;
-  absl::StatusOr<Loaded*> loaded = Load();
-  if (!loaded.ok()) return loaded.status();
-  Loaded* l = *loaded;
-  // The deleter runs when the last user lets go; it takes `mu` itself, so a
-  // concurrent AcquireCurl() either sees this instance alive or loads anew
-  // (dlopen and curl_global_init count their users).
-  std::shared_ptr<const CurlApi> api(&l->api, [l](const CurlApi*) { Unload(l); });
-  *current = api;
-  return api;
+CurlApi::~CurlApi() {
+  if (global_cleanup != nullptr) global_cleanup();
 }
 
-bool CurlLoaded() {
-  absl::MutexLock lock(&mu);
-  return current != nullptr && !current->expired();
-}
+absl::StatusOr<std::shared_ptr<const CurlApi>> AcquireCurl() { return Loader().Acquire(); }
+
+bool CurlLoaded() { return Loader().loaded(); }
 
 }  // namespace registry
 }  // namespace engine

@@ -3,11 +3,10 @@
 // -----------------------------------------------------------------------------
 //
 // libcurl, loaded when the engine talks to a registry and unloaded when it
-// stops. Debian's libcurl pulls in some thirty libraries (GnuTLS, Kerberos,
-// LDAP, libssh2, ...) whose start-up code and pages stayed in berthd for its
-// whole life after a single pull: about 4 MB of its resident memory. Loading
-// it with dlopen() on first use and closing it when no one needs it keeps an
-// idle daemon lean.
+// stops (base::SharedLoader). Debian's libcurl pulls in some thirty
+// libraries (GnuTLS, Kerberos, LDAP, libssh2, ...) whose start-up code and
+// pages otherwise stay in berthd for its whole life after a single pull:
+// about 4 MB of its resident memory.
 //
 // Thread-safe.
 
@@ -19,31 +18,34 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "engine/base/shared_library.h"
 
 namespace engine {
 namespace registry {
 
-// libcurl's entry points that the engine uses.
+// The libcurl entry points the engine uses, under their own names.
+#define BERTH_CURL_FUNCTIONS(X)                                                        \
+  X(curl_easy_init) X(curl_easy_reset) X(curl_easy_cleanup) X(curl_easy_setopt)         \
+  X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_strerror) X(curl_slist_append) \
+  X(curl_slist_free_all)
+
 struct CurlApi {
-  CURL* (*easy_init)();
-  void (*easy_reset)(CURL*);
-  void (*easy_cleanup)(CURL*);
-  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
-  CURLcode (*easy_perform)(CURL*);
-  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
-  const char* (*easy_strerror)(CURLcode);
-  curl_slist* (*slist_append)(curl_slist*, const char*);
-  void (*slist_free_all)(curl_slist*);
+#define BERTH_CURL_MEMBER(name) decltype(&::name) name = nullptr;
+  BERTH_CURL_FUNCTIONS(BERTH_CURL_MEMBER)
+#undef BERTH_CURL_MEMBER
+
+  ~CurlApi();  // curl_global_cleanup(), then the library is closed
+  std::unique_ptr<base::DlLibrary> library;
+  decltype(&::curl_global_cleanup) global_cleanup = nullptr;
 };
 
 // AcquireCurl()
 //
-// Returns libcurl's entry points, loading libcurl.so.4 and running
+// libcurl's entry points, loading libcurl.so.4 and running
 // curl_global_init() if it is not loaded. It stays loaded while any returned
-// pointer lives; when the last one is dropped, curl_global_cleanup() runs and
-// the library is closed. Every CURL handle must be cleaned up before then.
-// FailedPrecondition naming the library when it cannot be loaded or lacks an
-// entry point.
+// pointer lives; every CURL handle must be cleaned up before the last one is
+// dropped. FailedPrecondition naming the library when it cannot be loaded or
+// lacks an entry point.
 absl::StatusOr<std::shared_ptr<const CurlApi>> AcquireCurl();
 
 // Whether libcurl is loaded now (for tests).

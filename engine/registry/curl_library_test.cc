@@ -17,10 +17,10 @@ TEST(CurlLibraryTest, LoadedWhileHeldAndUnloadedAfter) {
     auto again = AcquireCurl();
     ASSERT_TRUE(again.ok());
     EXPECT_EQ(api->get(), again->get());
-    CURL* h = (*api)->easy_init();
+    CURL* h = (*api)->curl_easy_init();
     ASSERT_NE(h, nullptr);
-    EXPECT_STREQ((*api)->easy_strerror(CURLE_OK), "No error");
-    (*api)->easy_cleanup(h);
+    EXPECT_STREQ((*api)->curl_easy_strerror(CURLE_OK), "No error");
+    (*api)->curl_easy_cleanup(h);
   }
   EXPECT_FALSE(CurlLoaded());
   // And loads again.

@@ -50,7 +50,7 @@ void StartResponse(Transfer* t) {
   if (t->started_body) return;
   t->started_body = true;
   long code = 0;
-  t->api->easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
+  t->api->curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
   t->response->status = static_cast<int>(code);
   t->response->headers = t->headers;
   t->final = !(t->follow && IsRedirect(t->response->status) &&
@@ -187,7 +187,7 @@ HttpClient::~HttpClient() {
 }
 
 void HttpClient::DropIdleLocked() {
-  for (void* h : idle_) api_->easy_cleanup(static_cast<CURL*>(h));
+  for (void* h : idle_) api_->curl_easy_cleanup(static_cast<CURL*>(h));
   idle_.clear();
 }
 
@@ -225,17 +225,17 @@ void* HttpClient::Acquire(const CurlApi& api) {
       return h;
     }
   }
-  return api.easy_init();
+  return api.curl_easy_init();
 }
 
 void HttpClient::Release(const CurlApi& api, void* handle) {
-  api.easy_reset(static_cast<CURL*>(handle));
+  api.curl_easy_reset(static_cast<CURL*>(handle));
   absl::MutexLock lock(&mu_);
   if (idle_.size() < kMaxPooledHandles) {
     idle_.push_back(handle);
     return;
   }
-  api.easy_cleanup(static_cast<CURL*>(handle));
+  api.curl_easy_cleanup(static_cast<CURL*>(handle));
 }
 
 absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* response) {
@@ -265,7 +265,7 @@ absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* respo
   const bool follow = request.follow_redirects && request.body_source == nullptr;
 
   for (int hop = 0;; ++hop) {
-    api.easy_reset(curl);
+    api.curl_easy_reset(curl);
     Transfer t;
     t.request = &request;
     t.response = response;
@@ -278,60 +278,60 @@ absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* respo
     response->url = url;
 
     char errbuf[CURL_ERROR_SIZE] = {0};
-    api.easy_setopt(curl, CURLOPT_URL, url.c_str());
-    api.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    api.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    api.easy_setopt(curl, CURLOPT_USERAGENT, request.user_agent.c_str());
-    api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+    api.curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    api.curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    api.curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    api.curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    api.curl_easy_setopt(curl, CURLOPT_USERAGENT, request.user_agent.c_str());
+    api.curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(absl::ToInt64Milliseconds(request.connect_timeout)));
-    api.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    api.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+    api.curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    api.curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                      std::max<long>(1, absl::ToInt64Seconds(request.stall_timeout)));
-    api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    api.easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    api.easy_setopt(curl, CURLOPT_BUFFERSIZE, 256L << 10);
-    api.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.tls_verify ? 1L : 0L);
-    api.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.tls_verify ? 2L : 0L);
+    api.curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    api.curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    api.curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 256L << 10);
+    api.curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.tls_verify ? 1L : 0L);
+    api.curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.tls_verify ? 2L : 0L);
     if (!request.ca_file.empty()) {
-      api.easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
-      api.easy_setopt(curl, CURLOPT_CAPATH, "/etc/ssl/certs");
+      api.curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+      api.curl_easy_setopt(curl, CURLOPT_CAPATH, "/etc/ssl/certs");
     }
-    api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
-    api.easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-    api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
-    api.easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    api.curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
+    api.curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    api.curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteCallback);
+    api.curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
 
     if (method == "GET") {
-      api.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+      api.curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else if (method == "HEAD") {
-      api.easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      api.curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
-      api.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+      api.curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
       if (has_body) {
         uint64_t size = request.body_source != nullptr ? request.body_size : request.body.size();
-        api.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-        api.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
-        api.easy_setopt(curl, CURLOPT_READFUNCTION, ReadCallback);
-        api.easy_setopt(curl, CURLOPT_READDATA, &t);
+        api.curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+        api.curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+        api.curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadCallback);
+        api.curl_easy_setopt(curl, CURLOPT_READDATA, &t);
       }
     }
 
     struct curl_slist* list = nullptr;
     for (const auto& h : headers) {
-      list = api.slist_append(list, absl::StrCat(h.first, ": ", h.second).c_str());
+      list = api.curl_slist_append(list, absl::StrCat(h.first, ": ", h.second).c_str());
     }
-    list = api.slist_append(list, "Expect:");
-    api.easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    list = api.curl_slist_append(list, "Expect:");
+    api.curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 
-    CURLcode rc = api.easy_perform(curl);
-    api.slist_free_all(list);
+    CURLcode rc = api.curl_easy_perform(curl);
+    api.curl_slist_free_all(list);
 
     if (!t.callback_status.ok()) return t.callback_status;
     if (rc != CURLE_OK) {
       response->transient = IsTransient(rc);
       response->nothing_sent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-      const char* detail = errbuf[0] != '\0' ? errbuf : api.easy_strerror(rc);
+      const char* detail = errbuf[0] != '\0' ? errbuf : api.curl_easy_strerror(rc);
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
         return absl::InvalidArgumentError(
             absl::StrCat(GoMethod(method), " \"", url, "\": ", detail));
@@ -344,7 +344,7 @@ absl::Status HttpClient::Perform(const HttpRequest& request, HttpResponse* respo
       return absl::OkStatus();
     }
     char* location = nullptr;
-    api.easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
+    api.curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
     if (location == nullptr) return absl::OkStatus();
     std::string next(location);
     if (UrlOrigin(next).empty()) {
