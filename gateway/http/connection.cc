@@ -298,17 +298,17 @@ void LogRequest(const Request& request, absl::string_view target, int status,
                             {"duration", took}});
 }
 
-}  // namespace
-
-void ServeConnection(std::shared_ptr<Transport> transport, const Router& router,
-                     const ConnectionOptions& options) {
+// The request loop of ServeConnection; true when a handler hijacked the
+// socket.
+bool ServeRequests(const std::shared_ptr<Transport>& transport, const Router& router,
+                   const ConnectionOptions& options) {
   BeastStream stream(transport.get());
   beast::flat_buffer buffer;
   for (;;) {
     // Idle keep-alive: wait for the first byte of the next request.
     if (buffer.size() == 0 &&
         !transport->WaitReadable(absl::Now() + options.idle_timeout)) {
-      return;
+      return false;
     }
     const absl::Time start = absl::Now();
     http::request_parser<http::string_body> parser;
@@ -323,31 +323,32 @@ void ServeConnection(std::shared_ptr<Transport> transport, const Router& router,
     }
     if (!ec && absl::EqualsIgnoreCase(Sv(parser.get()[http::field::expect]),
                                         "100-continue")) {
-      if (!transport->Write("HTTP/1.1 100 Continue\r\n\r\n").ok()) return;
+      if (!transport->Write("HTTP/1.1 100 Continue\r\n\r\n").ok()) return false;
     }
     if (!ec && !parser.is_done()) {
       stream.set_deadline(absl::Now() + options.body_timeout);
       http::read(stream, buffer, parser, ec);
     }
-    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == net::error::eof ||
         ec == net::error::connection_reset || ec == net::error::timed_out) {
-      return;  // the client went away or stalled: nothing to answer
+      return false;  // the client went away or stalled: nothing to answer
     }
     if (ec == http::error::body_limit) {
       RejectAndClose(transport.get(), options, 413, "",
                      absl::StrCat("request body too large: the limit is ",
                                   options.max_body_bytes, " bytes"));
-      return;
+      return false;
     }
     if (ec == http::error::header_limit) {
       RejectAndClose(transport.get(), options, 431, "Request Header Fields Too Large",
                      "request header fields too large");
-      return;
+      return false;
     }
     if (ec) {
       RejectAndClose(transport.get(), options, 400, "",
                      absl::StrCat("malformed HTTP request: ", ec.message()));
-      return;
+      return false;
     }
 
     const bool keep_alive = parser.get().keep_alive();
@@ -365,7 +366,7 @@ void ServeConnection(std::shared_ptr<Transport> transport, const Router& router,
     }
     if (writer.hijacked()) {
       LogRequest(request, target, writer.status(), start);
-      return;  // the handler's RawConnection owns the socket now
+      return true;  // the handler's RawConnection owns the socket now
     }
     if (!result.ok() && !writer.started()) {
       writer.Send(HttpStatusFor(result), "application/json",
@@ -374,7 +375,7 @@ void ServeConnection(std::shared_ptr<Transport> transport, const Router& router,
       LOG_DEBUG("handler failed after answering",
                 {{"target", target}, {"error", result.ToString()}});
       LogRequest(request, target, writer.status(), start);
-      return;  // a half-sent response: only closing tells the client
+      return false;  // a half-sent response: only closing tells the client
     } else if (!writer.started()) {
       LOG_ERROR("handler sent no response", {{"target", target}});
       writer.Send(500, "application/json", ErrorJson("internal error: no response"))
@@ -383,8 +384,15 @@ void ServeConnection(std::shared_ptr<Transport> transport, const Router& router,
       writer.Finish().IgnoreError();
     }
     LogRequest(request, target, writer.status(), start);
-    if (!keep_alive || writer.broken()) return;
+    if (!keep_alive || writer.broken()) return false;
   }
+}
+
+}  // namespace
+
+void ServeConnection(std::shared_ptr<Transport> transport, const Router& router,
+                     const ConnectionOptions& options) {
+  if (!ServeRequests(transport, router, options)) transport->Close();
 }
 
 }  // namespace gateway

@@ -5,6 +5,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "gateway/system/events_json.h"
 #include "gateway/system/system_json.h"
 
 namespace gateway {

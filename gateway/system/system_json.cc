@@ -1,16 +1,12 @@
 #include "gateway/system/system_json.h"
 
-#include <algorithm>
-#include <map>
-#include <utility>
+#include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "gateway/http/json_body.h"
-#include "rapidjson/document.h"
+#include "gateway/http/request.h"
+#include "gateway/system/json_writer.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "sdk/docker_json.h"
@@ -18,38 +14,14 @@
 namespace gateway {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json::Bool;
+using json::Int;
+using json::Key;
+using json::Str;
+using json::StrArray;
+using json::StrMap;
+using json::Writer;
 
-void Str(Writer& w, absl::string_view key, absl::string_view value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-void Int(Writer& w, absl::string_view key, int64_t value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.Int64(value);
-}
-void Bool(Writer& w, absl::string_view key, bool value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.Bool(value);
-}
-void Key(Writer& w, absl::string_view key) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-template <typename Container>
-void StrArray(Writer& w, absl::string_view key, const Container& values) {
-  Key(w, key);
-  w.StartArray();
-  for (const auto& v : values) w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  w.EndArray();
-}
-
-// moby's Attributes map marshals with sorted keys.
-std::map<std::string, std::string> Sorted(
-    const google::protobuf::Map<std::string, std::string>& m) {
-  return std::map<std::string, std::string>(m.begin(), m.end());
-}
-
-// "127.0.0.0/8" or "::1/128" (what Docker's InsecureRegistryCIDRs holds);
 // host names and host:port entries are not CIDRs.
 bool IsCidr(absl::string_view text) {
   size_t slash = text.find('/');
@@ -60,6 +32,7 @@ bool IsCidr(absl::string_view text) {
   return !ip.empty() && ip.find_first_not_of("0123456789abcdefABCDEF.:") ==
                             absl::string_view::npos;
 }
+
 
 }  // namespace
 
@@ -249,133 +222,6 @@ std::string InfoJson(const berth::v1::InfoResponse& info,
   return buf.GetString();
 }
 
-std::string EventJson(const berth::v1::Event& event) {
-  const bool container = event.type() == "container";
-  const bool legacy = container || event.type() == "image";
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartObject();
-  if (legacy) {
-    Str(w, "status", event.action());
-    Str(w, "id", event.actor_id());
-    if (container) {
-      auto image = event.attributes().find("image");
-      Str(w, "from", image == event.attributes().end() ? "" : image->second);
-    }
-  }
-  Str(w, "Type", event.type());
-  Str(w, "Action", event.action());
-  Key(w, "Actor");
-  w.StartObject();
-  Str(w, "ID", event.actor_id());
-  Key(w, "Attributes");
-  w.StartObject();
-  for (const auto& [k, v] : Sorted(event.attributes())) Str(w, k, v);
-  w.EndObject();
-  w.EndObject();
-  Str(w, "scope", "local");
-  int64_t seconds = event.time().seconds();
-  Int(w, "time", seconds);
-  Int(w, "timeNano", seconds * 1000000000 + event.time().nanos());
-  w.EndObject();
-  return buf.GetString();
-}
-
-absl::Status ParseFilters(absl::string_view json,
-                          std::vector<std::pair<std::string, std::string>>* out) {
-  out->clear();
-  if (json.empty()) return absl::OkStatus();
-  absl::StatusOr<rapidjson::Document> parsed = ParseJson(json);
-  if (!parsed.ok() || !parsed->IsObject()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid filter: \"", json, "\""));
-  }
-  const rapidjson::Document& doc = *parsed;
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
-    std::string key(it->name.GetString(), it->name.GetStringLength());
-    const rapidjson::Value& v = it->value;
-    if (v.IsObject()) {  // {"key":{"value":true}}
-      for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-        out->emplace_back(key, std::string(m->name.GetString(), m->name.GetStringLength()));
-      }
-    } else if (v.IsArray()) {  // the legacy list form
-      for (const rapidjson::Value& e : v.GetArray()) {
-        if (!e.IsString()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("invalid filter: \"", json, "\""));
-        }
-        out->emplace_back(key, std::string(e.GetString(), e.GetStringLength()));
-      }
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("invalid filter: \"", json, "\""));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<absl::Time> ParseUnixTime(absl::string_view text) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
-  int64_t seconds;
-  if (parts.size() > 2 || !absl::SimpleAtoi(parts[0], &seconds) || parts[0].empty() ||
-      parts[0][0] == '+') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid timestamp \"", text, "\": expected Unix seconds[.nanoseconds]"));
-  }
-  int64_t nanos = 0;
-  if (parts.size() == 2) {
-    absl::string_view frac = parts[1];
-    if (frac.empty() || frac.size() > 9 ||
-        frac.find_first_not_of("0123456789") != absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid timestamp \"", text, "\": expected Unix seconds[.nanoseconds]"));
-    }
-    std::string padded(frac);
-    padded.resize(9, '0');
-    absl::SimpleAtoi(padded, &nanos);
-  }
-  return absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
-}
-
-absl::Status EventsRequestFromQuery(const Request& request,
-                                    berth::v1::EventsRequest* out,
-                                    bool* matches_nothing) {
-  *matches_nothing = false;
-  auto set_time = [](absl::Time t, google::protobuf::Timestamp* ts) {
-    int64_t ns = absl::ToUnixNanos(t);
-    ts->set_seconds(ns / 1000000000);
-    ts->set_nanos(static_cast<int32_t>(ns % 1000000000));
-  };
-  if (std::string since = request.Query("since"); !since.empty()) {
-    absl::StatusOr<absl::Time> t = ParseUnixTime(since);
-    if (!t.ok()) return t.status();
-    set_time(*t, out->mutable_since());
-  }
-  if (std::string until = request.Query("until"); !until.empty()) {
-    absl::StatusOr<absl::Time> t = ParseUnixTime(until);
-    if (!t.ok()) return t.status();
-    set_time(*t, out->mutable_until());
-  }
-  std::vector<std::pair<std::string, std::string>> filters;
-  absl::Status parsed = ParseFilters(request.Query("filters"), &filters);
-  if (!parsed.ok()) return parsed;
-  bool any_type = false, emitted_type = false;
-  for (const auto& [key, value] : filters) {
-    if (key == "type") {
-      any_type = true;
-      if (value != "container" && value != "image") continue;  // never emitted
-      emitted_type = true;
-    } else if (key != "event" && key != "image" && key != "container") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the events filter \"", key, "\" is not supported by Berth"));
-    }
-    berth::v1::Filter* f = out->add_filters();
-    f->set_key(key);
-    f->set_value(value);
-  }
-  *matches_nothing = any_type && !emitted_type;
-  return absl::OkStatus();
-}
-
 std::string DiskUsageJson(const berth::v1::ListImagesResponse& images,
                           const berth::v1::ListContainersResponse& containers) {
   int64_t layers_size = 0;
@@ -394,10 +240,7 @@ std::string DiskUsageJson(const berth::v1::ListImagesResponse& images,
     Int(w, "Containers", users);
     Int(w, "Created", image.created().seconds());
     Str(w, "Id", image.id());
-    Key(w, "Labels");
-    w.StartObject();
-    for (const auto& [k, v] : Sorted(image.config().labels())) Str(w, k, v);
-    w.EndObject();
+    StrMap(w, "Labels", image.config().labels());
     Str(w, "ParentId", "");
     StrArray(w, "RepoDigests", image.repo_digests());
     StrArray(w, "RepoTags", image.repo_tags());
@@ -422,10 +265,7 @@ std::string DiskUsageJson(const berth::v1::ListImagesResponse& images,
     w.EndArray();
     Int(w, "SizeRw", c.size_rw());
     Int(w, "SizeRootFs", c.size_root_fs());
-    Key(w, "Labels");
-    w.StartObject();
-    for (const auto& [k, v] : Sorted(c.labels())) Str(w, k, v);
-    w.EndObject();
+    StrMap(w, "Labels", c.labels());
     Str(w, "State", c.state());
     Str(w, "Status", c.status());
     Key(w, "HostConfig");
@@ -447,5 +287,6 @@ std::string DiskUsageJson(const berth::v1::ListImagesResponse& images,
   w.EndObject();
   return buf.GetString();
 }
+
 
 }  // namespace gateway
