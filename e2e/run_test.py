@@ -195,6 +195,29 @@ class TtyTest(ContainerTest):
         self.assertEqual(self.wait_exited("att")["ExitCode"], 7)
         self.berth("rm", cid)
 
+    def test_detach_from_run_it_keeps_the_shell(self):
+        # `run -it` is StdinOnce with a TTY: as with dockerd, detaching must
+        # not close the shell's stdin (that would end the shell).
+        s = PtySession(berth_argv(self.daemon, "run", "-it", "--name", "rdt", "busybox", "sh"))
+        try:
+            s.send("echo a-$((2+3))\r")
+            s.expect(rb"a-5\r\n")
+            s.send(b"\x10\x11")
+            s.wait()
+        finally:
+            s.close()
+        time.sleep(0.5)
+        self.assertTrue(self.state("rdt")["Running"], "detaching ended the shell")
+        s = PtySession(berth_argv(self.daemon, "attach", "rdt"))
+        try:
+            s.send("echo b-$((3+4))\r")
+            s.expect(rb"b-7\r\n")
+            s.send("exit 4\r")
+            self.assertEqual(s.wait(), 4)
+        finally:
+            s.close()
+        self.berth("rm", "rdt")
+
     def test_start_attach_interactive(self):
         self.berth("create", "-i", "--name", "sai", "busybox", "cat")
         p = subprocess.run(berth_argv(self.daemon, "start", "-a", "-i", "sai"), input="xyz\n",

@@ -121,7 +121,10 @@ absl::StatusOr<std::unique_ptr<AttachSession>> ContainerManager::Attach(
   request.set_stderr(open.stderr());
   ASSIGN_OR_RETURN(std::unique_ptr<AttachStream> stream, Shim(id).Attach(request));
   std::function<void()> on_end;
-  if (record.config().stdin_once() && request.stdin()) {
+  // As dockerd: the end of an attach (stdin EOF or a detach) closes the
+  // container's stdin only for StdinOnce without a TTY; a TTY session
+  // (`run -it`, then ctrl-p ctrl-q) keeps its shell's stdin open.
+  if (record.config().stdin_once() && !record.config().tty() && request.stdin()) {
     AttachStream* raw = stream.get();
     on_end = [raw] { (void)raw->CloseStdin(); };
   }
