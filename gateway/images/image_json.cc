@@ -1,5 +1,7 @@
 #include "gateway/images/image_json.h"
 
+#include <fnmatch.h>
+
 #include <map>
 #include <vector>
 
@@ -139,6 +141,43 @@ std::string ImageSummariesJson(const berth::v1::ListImagesResponse& images,
   }
   w.EndArray();
   return Done(buf);
+}
+
+void KeepMatchingReferences(
+    const google::protobuf::RepeatedPtrField<berth::v1::Filter>& filters,
+    berth::v1::ListImagesResponse* images) {
+  std::vector<std::string> patterns;
+  for (const auto& f : filters) {
+    if (f.key() == "reference") patterns.push_back(f.value());
+  }
+  if (patterns.empty()) return;
+  // `ref` is "name:tag" or "name@digest"; `name_end` where its name ends.
+  auto matches = [&](const std::string& ref, size_t name_end) {
+    std::string name = ref.substr(0, name_end);
+    for (const std::string& p : patterns) {
+      if (::fnmatch(p.c_str(), ref.c_str(), FNM_PATHNAME) == 0 ||
+          ::fnmatch(p.c_str(), name.c_str(), FNM_PATHNAME) == 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (berth::v1::Image& img : *images->mutable_images()) {
+    google::protobuf::RepeatedPtrField<std::string> tags, digests;
+    for (const std::string& t : img.repo_tags()) {
+      size_t colon = t.rfind(':');
+      size_t slash = t.rfind('/');
+      if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) {
+        colon = t.size();
+      }
+      if (matches(t, colon)) *tags.Add() = t;
+    }
+    for (const std::string& d : img.repo_digests()) {
+      if (matches(d, d.find('@'))) *digests.Add() = d;
+    }
+    img.mutable_repo_tags()->Swap(&tags);
+    img.mutable_repo_digests()->Swap(&digests);
+  }
 }
 
 std::string HistoryJson(const berth::v1::ImageHistoryResponse& history) {

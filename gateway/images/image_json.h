@@ -45,6 +45,16 @@ absl::Status ParseFilters(absl::string_view json,
 std::string ImageSummariesJson(const berth::v1::ListImagesResponse& images,
                                const ApiVersion& version);
 
+// KeepMatchingReferences()
+//
+// With "reference" filter terms among `filters`, drops from each image the
+// RepoTags and RepoDigests whose familiar name (or name:tag) matches none of
+// the patterns (shell globs where '*' stops at '/'), as dockerd lists only
+// the references the filter selected. Without such terms, does nothing.
+void KeepMatchingReferences(
+    const google::protobuf::RepeatedPtrField<berth::v1::Filter>& filters,
+    berth::v1::ListImagesResponse* images);
+
 // HistoryJson()
 //
 // The GET /images/{name}/history array: Comment, Created (Unix seconds),

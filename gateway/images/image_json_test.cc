@@ -162,3 +162,48 @@ TEST(PruneReportJsonTest, NullWhenNothingDeleted) {
 
 }  // namespace
 }  // namespace gateway
+
+namespace gateway {
+namespace {
+
+TEST(KeepMatchingReferencesTest, ListsOnlyTheSelectedReferences) {
+  berth::v1::ListImagesResponse list;
+  auto* img = list.add_images();
+  img->add_repo_tags("busybox:latest");
+  img->add_repo_tags("myrepo/app:v1");
+  img->add_repo_tags("localhost:5000/myrepo/app");
+  img->add_repo_digests("busybox@sha256:aa");
+  img->add_repo_digests("myrepo/app@sha256:aa");
+  google::protobuf::RepeatedPtrField<berth::v1::Filter> filters;
+  auto* f = filters.Add();
+  f->set_key("reference");
+  f->set_value("myrepo/app");
+
+  berth::v1::ListImagesResponse copy = list;
+  KeepMatchingReferences(filters, &copy);
+  ASSERT_EQ(copy.images(0).repo_tags_size(), 1);
+  EXPECT_EQ(copy.images(0).repo_tags(0), "myrepo/app:v1");
+  ASSERT_EQ(copy.images(0).repo_digests_size(), 1);
+  EXPECT_EQ(copy.images(0).repo_digests(0), "myrepo/app@sha256:aa");
+
+  f->set_value("*:latest");
+  copy = list;
+  KeepMatchingReferences(filters, &copy);
+  ASSERT_EQ(copy.images(0).repo_tags_size(), 1);
+  EXPECT_EQ(copy.images(0).repo_tags(0), "busybox:latest");
+
+  // '*' does not cross '/'.
+  f->set_value("*");
+  copy = list;
+  KeepMatchingReferences(filters, &copy);
+  ASSERT_EQ(copy.images(0).repo_tags_size(), 1);
+  EXPECT_EQ(copy.images(0).repo_tags(0), "busybox:latest");
+
+  f->set_key("label");
+  copy = list;
+  KeepMatchingReferences(filters, &copy);
+  EXPECT_EQ(copy.images(0).repo_tags_size(), 3);
+}
+
+}  // namespace
+}  // namespace gateway

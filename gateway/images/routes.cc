@@ -135,7 +135,17 @@ absl::Status PostImagesPush(const sdk::Client* client, const Request& req,
       push,
       [&](const berth::v1::PushProgress& p) { stream.Write(formatter.Format(p)); },
       &cancel);
-  return stream.End(WordNotFound(done.status(), push.reference()));
+  absl::Status result = done.status();
+  if (result.code() == absl::StatusCode::kNotFound &&
+      absl::StartsWith(result.message(), "No such image: ")) {
+    // dockerd's wording for a push of a name with no local image.
+    ReferenceParts parts = SplitReference(push.reference());
+    parts.tag.clear();
+    parts.digest.clear();
+    result = absl::NotFoundError(absl::StrCat(
+        "An image does not exist locally with the tag: ", FamiliarString(parts)));
+  }
+  return stream.End(result);
 }
 
 // GET /images/json?all=&filters=
@@ -152,6 +162,7 @@ absl::Status GetImagesJson(const sdk::Client* client, const Request& req,
   }
   auto images = client->ListImages(list);
   if (!images.ok()) return images.status();
+  KeepMatchingReferences(list.filters(), &*images);
   return SendJson(w, 200, ImageSummariesJson(*images, req.version));
 }
 
