@@ -80,6 +80,27 @@ class GatewayImagesTest(GatewayTest):
                          "manifest unknown: manifest unknown" % ref)
         self.assertNotIn("nosuchtag", self.docker_ok("images"))
 
+    def test_pull_error_after_the_stream_began_is_an_error_detail(self):
+        # The manifest resolves (the stream starts) but a layer is gone from the registry.
+        image = fixtures.Image(fixtures.standard_layers("gzip", big_size=1000, seed=91))
+        image.push(self.other_client, "team/broken", "v1")
+        layer = image.layers[-1].digest
+        self.other_client.request("DELETE", "/v2/team/broken/blobs/%s" % layer,
+                                  repo="team/broken", actions="*")
+        ref = "%s/team/broken:v1" % self.other.host
+        rc, out, err = self.docker_fails("pull", ref)
+        self.assertEqual(rc, 1)
+        self.assertIn("v1: Pulling from team/broken", out)
+        # A stream error prints as its message alone, without "Error response from daemon".
+        self.assertTrue(err.strip(), err)
+        self.assertNotIn("Error response from daemon", err)
+        self.assertNotIn(image.id, self.image_ids())
+
+        # docker-py reads the stream, then finds no image.
+        import docker
+        with self.assertRaises(docker.errors.ImageNotFound):
+            self.dockerpy().images.pull("%s/team/broken" % self.other.host, tag="v1")
+
     def test_pull_of_a_missing_repository_fails(self):
         rc, _, err = self.docker_fails("pull", "nosuchrepo/nosuchimage")
         self.assertEqual(rc, 1)

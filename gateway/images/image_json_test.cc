@@ -23,7 +23,8 @@ std::string Terms(const google::protobuf::RepeatedPtrField<berth::v1::Filter>& f
 
 TEST(ParseFiltersTest, MapForm) {
   google::protobuf::RepeatedPtrField<berth::v1::Filter> f;
-  ASSERT_TRUE(ParseFilters(R"({"reference":{"myrepo/app":true},"dangling":{"true":true}})", &f).ok());
+  ASSERT_TRUE(
+      ParseFilters(R"({"reference":{"myrepo/app":true},"dangling":{"true":true}})", &f).ok());
   EXPECT_EQ(Terms(f), "reference=myrepo/app;dangling=true;");
 }
 

@@ -8,7 +8,8 @@
 //   {"status":"Pulling from library/busybox","id":"latest"}
 //   {"status":"Pulling fs layer","progressDetail":{},"id":"a1b2c3d4e5f6"}
 //   {"status":"Downloading","progressDetail":{"current":1024,"total":2048},
-//    "progress":"[=========================>                         ] 1.024kB/2.048kB","id":"a1b2c3d4e5f6"}
+//    "progress":"[=========================>      ...     ]  1.024kB/2.048kB",
+//    "id":"a1b2c3d4e5f6"}
 //   {"status":"Pull complete","progressDetail":{},"id":"a1b2c3d4e5f6"}
 //   {"status":"Digest: sha256:..."}
 //   {"status":"Status: Downloaded newer image for busybox:latest"}

@@ -57,7 +57,8 @@ TEST(PullJsonFormatterTest, DockerSequence) {
             "\"progress\":\"[=========================>                         ]  "
             "1.024kB/2.048kB\",\"id\":\"e6590344b1a5\"}\r\n");
   EXPECT_EQ(f.Format(Layer("e6590344b1a5", berth::v1::LAYER_PHASE_VERIFYING)),
-            "{\"status\":\"Verifying Checksum\",\"progressDetail\":{},\"id\":\"e6590344b1a5\"}\r\n");
+            "{\"status\":\"Verifying Checksum\",\"progressDetail\":{},"
+            "\"id\":\"e6590344b1a5\"}\r\n");
   // Byte counts belong to the counting phases only.
   EXPECT_EQ(f.Format(Layer("e6590344b1a5", berth::v1::LAYER_PHASE_PULL_COMPLETE, 5, 5)),
             "{\"status\":\"Pull complete\",\"progressDetail\":{},\"id\":\"e6590344b1a5\"}\r\n");
@@ -101,7 +102,8 @@ TEST(PushJsonFormatterTest, DockerSequence) {
             "{\"status\":\"Preparing\",\"progressDetail\":{},\"id\":\"e6590344b1a5\"}\r\n");
   layer.mutable_layer()->set_phase(berth::v1::LAYER_PHASE_ALREADY_EXISTS);
   EXPECT_EQ(f.Format(layer),
-            "{\"status\":\"Layer already exists\",\"progressDetail\":{},\"id\":\"e6590344b1a5\"}\r\n");
+            "{\"status\":\"Layer already exists\",\"progressDetail\":{},"
+            "\"id\":\"e6590344b1a5\"}\r\n");
   layer.mutable_layer()->set_phase(berth::v1::LAYER_PHASE_MOUNTED);
   layer.mutable_layer()->set_detail("library/busybox");
   EXPECT_EQ(f.Format(layer),

@@ -64,8 +64,9 @@ ReferenceParts SplitReference(absl::string_view reference) {
   SplitTag(name, &repository, &parts.tag);
 
   size_t slash = repository.find('/');
-  absl::string_view first =
-      slash == std::string::npos ? absl::string_view() : absl::string_view(repository).substr(0, slash);
+  absl::string_view first = slash == std::string::npos
+                                ? absl::string_view()
+                                : absl::string_view(repository).substr(0, slash);
   if (slash != std::string::npos &&
       (absl::StrContains(first, '.') || absl::StrContains(first, ':') ||
        first == "localhost" || HasUpper(first))) {

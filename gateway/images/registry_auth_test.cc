@@ -44,7 +44,8 @@ TEST(AuthFromJsonTest, WrongTypes) {
 TEST(DecodeAuthHeaderTest, CliEncoding) {
   // What docker CLI 28.2.2 sent after a login (docker-api.md §4.7).
   auto auth = DecodeAuthHeader(
-      "eyJ1c2VybmFtZSI6ImFsaWNlIiwicGFzc3dvcmQiOiJzZWNyZXQiLCJzZXJ2ZXJhZGRyZXNzIjoibXlyZWdpc3RyeS5leGFtcGxlLmNvbSJ9");
+      "eyJ1c2VybmFtZSI6ImFsaWNlIiwicGFzc3dvcmQiOiJzZWNyZXQiLCJzZXJ2ZXJhZGRyZXNzIjoib"
+      "XlyZWdpc3RyeS5leGFtcGxlLmNvbSJ9");
   EXPECT_EQ(auth.username(), "alice");
   EXPECT_EQ(auth.password(), "secret");
   EXPECT_EQ(auth.server_address(), "myregistry.example.com");
