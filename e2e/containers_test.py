@@ -131,6 +131,16 @@ class LifecycleTest(ContainerTest):
         self.assertRegex(err, r"(?i)ambiguous|multiple")
         self.berth("rm", *ids)
 
+    def test_image_prune_all_keeps_images_in_use(self):
+        cid = self.berth("create", "busybox", "true").strip().splitlines()[-1]
+        try:
+            self.berth("image", "prune", "-a", "-f")
+            repos = self.berth("images", "--format", "{{.Repository}}").split()
+            self.assertIn("busybox", repos, "prune -a deleted an image a container uses")
+            self.run_ok("--rm", "busybox", "true")
+        finally:
+            self.berth("rm", cid)
+
     def test_run_rm_removes_the_container(self):
         before = set(self.ps_ids("-a"))
         out = self.run_ok("--rm", "busybox", "echo", "bye")

@@ -275,6 +275,8 @@ absl::StatusOr<berth::v1::PruneImagesResponse> ImageService::Prune(
   berth::v1::RemoveImageResponse removed;
   for (const LocalImage& image : images) {
     if (!request.all() && image.HasTag()) continue;
+    // As dockerd: an image any container (running or not) uses is kept.
+    if (use_checker_ && use_checker_(image.id.str()).has_value()) continue;
     ASSIGN_OR_RETURN(berth::v1::Image described, catalog_.Describe(image));
     if (!filter.Matches(described)) continue;
     RETURN_IF_ERROR(DeleteImage(image, &removed));
