@@ -128,13 +128,27 @@ class Gateway:
         self.proc = None
         return rc
 
+    def sanitizer_reports(self):
+        """Lines of the log that start an ASan, LSan or UBSan report (--config=asan builds)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return []
+        return [l for l in text.splitlines() if any(m in l for m in harness.SANITIZER_MARKERS)]
+
     def close(self):
+        """Stops the gateway; raises AssertionError if its log holds a sanitizer report."""
         try:
             self.stop()
         finally:
             if self.proc and self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
+        reports = self.sanitizer_reports()
+        if reports:
+            raise AssertionError("berth-gateway reported sanitizer errors: %s\n%s"
+                                 % ("; ".join(reports[:5]), self.log()))
 
 
 class GatewayTest(ContainerTest):
