@@ -140,6 +140,15 @@ class OverlaySnapshotter {
   absl::StatusOr<std::vector<Row>> Chain(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<Row>> AllRows() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // While it lives, commits skip fsync (`relax`), see the .cc. Needs mu_.
+  class RelaxedDurability {
+   public:
+    RelaxedDurability(OverlaySnapshotter* snapshotter, bool relax);
+    ~RelaxedDurability();
+
+   private:
+    OverlaySnapshotter* snapshotter_;
+  };
   std::string SnapshotDir(int64_t id) const;
   SnapshotInfo ToInfo(const Row& row) const;
 
