@@ -42,7 +42,11 @@ absl::StatusOr<std::unique_ptr<ContainerManager>> ContainerManager::Create(
   }
   RETURN_IF_ERROR(base::MakeDirs(base::JoinPath(options.data_root, "containers"), 0710));
   RETURN_IF_ERROR(base::MakeDirs(base::JoinPath(options.exec_root, "containers"), 0711));
-  return std::unique_ptr<ContainerManager>(new ContainerManager(std::move(options)));
+  ASSIGN_OR_RETURN(std::unique_ptr<volumes::VolumeStore> volumes,
+                   volumes::VolumeStore::Open(base::JoinPath(options.data_root, "volumes")));
+  std::unique_ptr<ContainerManager> manager(new ContainerManager(std::move(options)));
+  manager->volumes_ = std::move(volumes);
+  return manager;
 }
 
 ContainerManager::~ContainerManager() {
@@ -163,15 +167,21 @@ absl::StatusOr<berth::v1::CreateContainerResponse> ContainerManager::CreateConta
   std::vector<std::string> warnings;
   ASSIGN_OR_RETURN(SpecFunctions::EtcFiles etc, EtcFilesFor(record, &warnings));
 
-  // The snapshot, the files, then the record; undo on error.
+  // The volumes, the snapshot, the files, then the record; undo on error.
+  RETURN_IF_ERROR(CreateVolumes(&record, image_config));
   std::string parent = image.manifest.snapshots.empty() ? "" : image.manifest.snapshots.back();
-  RETURN_IF_ERROR(options_.snapshotter->Prepare(record.snapshot_key(), parent).status());
-  absl::Status s = [&]() -> absl::Status {
+  absl::Status s = options_.snapshotter->Prepare(record.snapshot_key(), parent).status();
+  if (!s.ok()) {
+    RemoveVolumes(record);
+    return s;
+  }
+  s = [&]() -> absl::Status {
     RETURN_IF_ERROR(base::MakeDirs(dir, 0710));
     RETURN_IF_ERROR(WriteEtcFiles(record, etc, /*only_missing=*/false));
     return options_.store->Create(record);
   }();
   if (!s.ok()) {
+    RemoveVolumes(record);
     (void)options_.snapshotter->Remove(record.snapshot_key());
     (void)base::RemoveAll(dir);
     return s;
@@ -238,10 +248,15 @@ absl::Status ContainerManager::EnsureShim(const ContainerRecord& record) {
   RETURN_IF_ERROR(base::MakeDirs(spec.bundle, 0711));
   const std::string rootfs = RootfsDir(spec.bundle);
   RETURN_IF_ERROR(MountRootfs(mounts, rootfs));
+  if (absl::Status s = PrepareVolumes(record, rootfs); !s.ok()) {
+    (void)UnmountRootfs(rootfs);
+    return s;
+  }
   SpecFiles files{rootfs, record.hostname_path(), record.hosts_path(),
                   record.resolv_conf_path()};
   if (!options_.specs.build_spec) return absl::InternalError("no spec builder");
-  absl::StatusOr<std::string> json = options_.specs.build_spec(record, image_config, files);
+  absl::StatusOr<std::string> json =
+      options_.specs.build_spec(SpecRecord(record), image_config, files);
   if (!json.ok()) {
     (void)UnmountRootfs(rootfs);
     return json.status();
@@ -399,7 +414,8 @@ void ContainerManager::HandleExit(const std::string& id, int exit_code, absl::Ti
     absl::MutexLock op(&live->op_mu);
     absl::StatusOr<ContainerRecord> current = options_.store->Get(id);
     if (current.ok() && current->state().status() == "exited") {
-      absl::Status s = RemoveLocked(*current, false);
+      // Docker's AutoRemove removes the anonymous volumes too.
+      absl::Status s = RemoveLocked(*current, false, /*volumes=*/true);
       if (!s.ok()) LOG_WARN("auto-remove failed", {{"id", id}, {"error", s.ToString()}});
     }
   }

@@ -62,6 +62,7 @@
 #include "engine/runtime/shim_client.h"
 #include "engine/runtime/shim_launcher.h"
 #include "engine/snapshots/overlay_snapshotter.h"
+#include "engine/volumes/volume_store.h"
 #include "proto/berth/v1/containers.pb.h"
 
 namespace engine::runtime {
@@ -94,7 +95,9 @@ struct SpecFunctions {
 };
 
 struct ManagerOptions {
-  std::string data_root;    // containers' data dirs go in <data_root>/containers
+  // Containers' data dirs go in <data_root>/containers, volumes in
+  // <data_root>/volumes.
+  std::string data_root;
   std::string exec_root;    // bundles go in <exec_root>/containers
   std::string shim_binary;  // resolved berth-shim path
   containers::ContainerStore* store = nullptr;
@@ -160,6 +163,9 @@ class ContainerManager {
   absl::Status Stop(absl::string_view ref, std::optional<int> timeout,
                     absl::string_view signal = "");
   absl::Status Restart(absl::string_view ref, std::optional<int> timeout);
+  // With `volumes` (rm -v), the container's anonymous volumes are removed
+  // too; named volumes never are. --rm containers lose their anonymous
+  // volumes when they are removed after their exit, as with Docker.
   absl::Status Remove(absl::string_view ref, bool force, bool volumes);
   // Blocks until `condition` holds or `cancelled()` returns true (polled).
   absl::StatusOr<berth::v1::WaitContainerResponse> Wait(
@@ -237,7 +243,26 @@ class ContainerManager {
                   bool may_auto_remove = true);
   // Kills whatever the shim still runs, deletes the shim, unmounts.
   void TeardownShim(const std::string& id);
-  absl::Status RemoveLocked(const containers::ContainerRecord& record, bool force);
+  // With `volumes`, the container's anonymous volumes go too (those another
+  // container mounts are kept).
+  absl::Status RemoveLocked(const containers::ContainerRecord& record, bool force,
+                            bool volumes);
+
+  // Volumes (container_manager_volumes.cc). CreateVolumes fills the record's
+  // volume_mounts and anonymous_volumes (named volumes are created when
+  // missing); on error it removes the anonymous volumes it made.
+  absl::Status CreateVolumes(containers::ContainerRecord* record,
+                             const registry::ImageConfig& image);
+  // Copies the image's content into new volumes (once; see copy_up.h).
+  absl::Status PrepareVolumes(const containers::ContainerRecord& record,
+                              absl::string_view rootfs);
+  // The record the spec is built from: volume mounts become binds of the
+  // volumes' _data directories.
+  containers::ContainerRecord SpecRecord(const containers::ContainerRecord& record) const;
+  // Inspect's and List's Mounts.
+  void MountPointsOf(const containers::ContainerRecord& record,
+                     google::protobuf::RepeatedPtrField<berth::v1::MountPoint>* out) const;
+  void RemoveVolumes(const containers::ContainerRecord& record);
   // Waits until the exit generation of `id` passes `generation`.
   bool WaitForExit(const std::string& id, int64_t generation, absl::Duration timeout);
   int64_t ExitGeneration(const std::string& id);
@@ -246,6 +271,7 @@ class ContainerManager {
   const ManagerOptions options_;
   images::ImageCatalog catalog_;
   ShimLauncher launcher_;
+  std::unique_ptr<volumes::VolumeStore> volumes_;  // set by Create()
 
   absl::Mutex rec_mu_;     // serialises read-modify-write of records
   absl::Mutex launch_mu_;  // serialises shim launches

@@ -306,10 +306,11 @@ absl::Status ContainerManager::Remove(absl::string_view ref, bool force, bool vo
   std::shared_ptr<Live> live = GetLive(record.id());
   absl::MutexLock op(&live->op_mu);
   ASSIGN_OR_RETURN(record, options_.store->Get(record.id()));
-  return RemoveLocked(record, force);
+  return RemoveLocked(record, force, volumes);
 }
 
-absl::Status ContainerManager::RemoveLocked(const ContainerRecord& record, bool force) {
+absl::Status ContainerManager::RemoveLocked(const ContainerRecord& record, bool force,
+                                            bool volumes) {
   const std::string& id = record.id();
   const std::string& status = record.state().status();
   if (status == "running" || status == "paused") {
@@ -340,6 +341,7 @@ absl::Status ContainerManager::RemoveLocked(const ContainerRecord& record, bool 
   const ContainerRecord& final_record = last.ok() ? *last : record;
   s = options_.store->Remove(id);
   if (!s.ok() && !absl::IsNotFound(s)) return s;
+  if (volumes) RemoveVolumes(final_record);
   {
     absl::MutexLock lock(&mu_);
     std::shared_ptr<Live> live = live_[id];
@@ -386,7 +388,7 @@ absl::StatusOr<berth::v1::PruneContainersResponse> ContainerManager::Prune(
     if (!current.ok()) continue;
     const std::string& now = current->state().status();
     if (now == "running" || now == "paused") continue;
-    absl::Status s = RemoveLocked(*current, false);
+    absl::Status s = RemoveLocked(*current, false, /*volumes=*/false);
     if (!s.ok()) {
       LOG_WARN("prune: cannot remove container", {{"id", record.id()}, {"error", s.ToString()}});
       continue;

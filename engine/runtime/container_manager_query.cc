@@ -26,19 +26,6 @@ bool IsRunning(const ContainerRecord& r) {
 
 std::string CgroupPath(absl::string_view id) { return absl::StrCat("/berth/", id); }
 
-void AddMountPoints(const berth::v1::HostConfig& host,
-                    google::protobuf::RepeatedPtrField<berth::v1::MountPoint>* out) {
-  for (const berth::v1::Mount& m : host.mounts()) {
-    berth::v1::MountPoint* p = out->Add();
-    p->set_type(m.type());
-    p->set_source(m.source());
-    p->set_destination(m.target());
-    p->set_rw(!m.read_only());
-    p->set_mode(m.read_only() ? "ro" : "");
-    p->set_propagation(m.type() == "bind" ? "rprivate" : "");
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<berth::v1::ListContainersResponse> ContainerManager::List(
@@ -86,7 +73,7 @@ absl::StatusOr<berth::v1::ListContainersResponse> ContainerManager::List(
     *s.mutable_labels() = r.config().labels();
     s.set_network_mode(r.host_config().network_mode().empty() ? "default"
                                                               : r.host_config().network_mode());
-    AddMountPoints(r.host_config(), s.mutable_mounts());
+    MountPointsOf(r, s.mutable_mounts());
     if (!filter.Matches(FilterSubject{&s, r.state().exit_code()})) continue;
     ++seen;
     if (request.size()) {
@@ -150,7 +137,7 @@ absl::StatusOr<berth::v1::ContainerInfo> ContainerManager::Inspect(absl::string_
     if (c->user().empty()) c->set_user(image->config.user);
     for (const auto& [k, v] : image->config.labels) c->mutable_labels()->insert({k, v});
   }
-  AddMountPoints(r.host_config(), info.mutable_mounts());
+  MountPointsOf(r, info.mutable_mounts());
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [id, exec] : execs_) {

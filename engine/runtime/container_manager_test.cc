@@ -5,6 +5,7 @@
 
 #include "engine/runtime/container_manager.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -226,6 +227,102 @@ TEST_F(ContainerManagerTest, StartWithoutShimFailsAndKeepsCreated) {
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(manager_->Inspect(id, false)->state().status(), "created");
   EXPECT_FALSE(manager_->Inspect(id, false)->state().error().empty());
+}
+
+TEST_F(ContainerManagerTest, VolumesAreCreatedShownAndRemovedWithRmV) {
+  std::string image = AddImage(
+      "docker.io/library/vol:latest",
+      R"({"architecture":"amd64","os":"linux","config":{"Cmd":["sh"],)"
+      R"("Volumes":{"/var/lib/x":{},"/data":{}}},"rootfs":{"type":"layers","diff_ids":[]}})");
+  berth::v1::CreateContainerRequest req;
+  req.set_name("v1");
+  req.mutable_config()->set_image("vol");
+  req.mutable_config()->add_volumes("/data");  // also an image volume: one only
+  req.mutable_config()->add_volumes("/scratch/");
+  berth::v1::Mount* named = req.mutable_host_config()->add_mounts();
+  named->set_type("volume");
+  named->set_source("shared");
+  named->set_target("/shared");
+  named->set_read_only(true);
+  ASSERT_TRUE(manager_->CreateContainer(req).ok());
+
+  auto info = manager_->Inspect("v1", false);
+  ASSERT_TRUE(info.ok()) << info.status();
+  std::map<std::string, berth::v1::MountPoint> by_dest;
+  for (const auto& m : info->mounts()) by_dest[m.destination()] = m;
+  ASSERT_EQ(by_dest.size(), 4u);
+  const std::string volumes = root_ + "/data/volumes";
+  const auto& shared = by_dest["/shared"];
+  EXPECT_EQ(shared.type(), "volume");
+  EXPECT_EQ(shared.name(), "shared");
+  EXPECT_EQ(shared.source(), volumes + "/shared/_data");
+  EXPECT_EQ(shared.driver(), "local");
+  EXPECT_FALSE(shared.rw());
+  EXPECT_EQ(shared.mode(), "ro");
+  std::vector<std::string> anonymous;
+  for (const char* dest : {"/data", "/scratch", "/var/lib/x"}) {
+    const auto& m = by_dest[dest];
+    EXPECT_EQ(m.type(), "volume") << dest;
+    EXPECT_EQ(m.name().size(), 64u) << dest;
+    EXPECT_EQ(m.source(), volumes + "/" + m.name() + "/_data");
+    EXPECT_TRUE(m.rw());
+    EXPECT_EQ(m.driver(), "local");
+    EXPECT_TRUE(base::PathExists(m.source())) << dest;
+    anonymous.push_back(m.name());
+  }
+  EXPECT_TRUE(base::PathExists(volumes + "/shared/_data"));
+
+  // rm without -v keeps them.
+  std::string keep = CreateContainer("keep");
+  ASSERT_TRUE(manager_->Remove("v1", false, false).ok());
+  for (const std::string& name : anonymous) EXPECT_TRUE(base::PathExists(volumes + "/" + name));
+  (void)keep;
+  (void)image;
+}
+
+TEST_F(ContainerManagerTest, RmVRemovesAnonymousVolumesOnly) {
+  berth::v1::CreateContainerRequest req;
+  req.set_name("v2");
+  req.mutable_config()->set_image("busybox");
+  req.mutable_config()->add_volumes("/data");
+  berth::v1::Mount* named = req.mutable_host_config()->add_mounts();
+  named->set_type("volume");
+  named->set_source("keepme");
+  named->set_target("/k");
+  ASSERT_TRUE(manager_->CreateContainer(req).ok());
+  auto info = manager_->Inspect("v2", false);
+  ASSERT_TRUE(info.ok());
+  std::string anon;
+  for (const auto& m : info->mounts()) {
+    if (m.destination() == "/data") anon = m.source();
+  }
+  ASSERT_FALSE(anon.empty());
+  ASSERT_TRUE(manager_->Remove("v2", false, true).ok());
+  EXPECT_FALSE(base::PathExists(anon));
+  EXPECT_TRUE(base::PathExists(root_ + "/data/volumes/keepme/_data"));
+}
+
+TEST_F(ContainerManagerTest, BadVolumeNameIsRefusedAndNothingIsLeft) {
+  berth::v1::CreateContainerRequest req;
+  req.mutable_config()->set_image("busybox");
+  req.mutable_config()->add_volumes("/anon");
+  berth::v1::Mount* m = req.mutable_host_config()->add_mounts();
+  m->set_type("volume");
+  m->set_source("../../etc");
+  m->set_target("/x");
+  absl::Status s = manager_->CreateContainer(req).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_TRUE(absl::StrContains(s.message(), "invalid volume name")) << s;
+  std::vector<std::string> left;
+  for (const auto& entry : {root_ + "/data/volumes"}) {
+    DIR* d = opendir(entry.c_str());
+    ASSERT_NE(d, nullptr);
+    while (struct dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') left.push_back(e->d_name);
+    }
+    closedir(d);
+  }
+  EXPECT_TRUE(left.empty());
 }
 
 TEST_F(ContainerManagerTest, PruneRemovesStoppedMatching) {
