@@ -341,10 +341,21 @@ class GatewaySystemTest(GatewayTest):
     def test_events_bad_filter_is_400(self):
         status, hdrs, body = self.api("GET", "/v1.50/events?since=yesterday")
         self.assertEqual(status, 400, body)
-        rc, _, err = self.docker("events", "--filter", "label=a=b", "--until",
+        rc, _, err = self.docker("events", "--filter", "foo=bar", "--until",
                                  str(int(time.time())))
         self.assertNotEqual(rc, 0)
-        self.assertIn("label", err)
+        self.assertIn("invalid filter 'foo'", err)
+
+    def test_events_label_filter(self):
+        since = int(time.time()) - 1
+        self.daemon.cli_ok("run", "--rm", "--label", "evl=yes", "--name", "evl1", "busybox",
+                           "true", timeout=120)
+        self.daemon.cli_ok("run", "--rm", "--name", "evl2", "busybox", "true", timeout=120)
+        out = self.docker_ok("events", "--since", str(since), "--until", str(int(time.time()) + 1),
+                             "--filter", "label=evl=yes", "--format", "{{json .}}", timeout=60)
+        names = {json.loads(l)["Actor"]["Attributes"].get("name")
+                 for l in out.splitlines() if l.strip()}
+        self.assertEqual(names, {"evl1"}, out)
 
     def test_events_of_types_berth_never_emits_end_at_until(self):
         out = self.docker_ok("events", "--filter", "type=network", "--since", "0",

@@ -105,10 +105,9 @@ absl::StatusOr<absl::Time> ParseUnixTime(absl::string_view text) {
   return absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
 }
 
-absl::Status EventsRequestFromQuery(const Request& request,
-                                    berth::v1::EventsRequest* out,
-                                    bool* matches_nothing) {
-  *matches_nothing = false;
+absl::StatusOr<EventsQuery> ParseEventsQuery(const Request& request) {
+  EventsQuery query;
+  berth::v1::EventsRequest* out = &query.request;
   auto set_time = [](absl::Time t, google::protobuf::Timestamp* ts) {
     int64_t ns = absl::ToUnixNanos(t);
     ts->set_seconds(ns / 1000000000);
@@ -127,22 +126,45 @@ absl::Status EventsRequestFromQuery(const Request& request,
   std::vector<std::pair<std::string, std::string>> filters;
   absl::Status parsed = ParseFilters(request.Query("filters"), &filters);
   if (!parsed.ok()) return parsed;
-  bool any_type = false, emitted_type = false;
+  bool any_type = false, emitted_type = false, any_scope = false, local_scope = false;
   for (const auto& [key, value] : filters) {
     if (key == "type") {
       any_type = true;
       if (value != "container" && value != "image") continue;  // never emitted
       emitted_type = true;
+    } else if (key == "label") {
+      query.labels.push_back(value);
+      continue;
+    } else if (key == "scope") {
+      any_scope = true;
+      local_scope |= value == "local";
+      continue;
+    } else if (key == "network" || key == "volume" || key == "plugin" ||
+               key == "daemon" || key == "node" || key == "service" ||
+               key == "secret" || key == "config") {
+      query.matches_nothing = true;  // objects Berth has no events for
+      continue;
     } else if (key != "event" && key != "image" && key != "container") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the events filter \"", key, "\" is not supported by Berth"));
+      return absl::InvalidArgumentError(absl::StrCat("invalid filter '", key, "'"));
     }
     berth::v1::Filter* f = out->add_filters();
     f->set_key(key);
     f->set_value(value);
   }
-  *matches_nothing = any_type && !emitted_type;
-  return absl::OkStatus();
+  if ((any_type && !emitted_type) || (any_scope && !local_scope)) {
+    query.matches_nothing = true;
+  }
+  return query;
+}
+
+bool MatchesLabels(const berth::v1::Event& event, const std::vector<std::string>& labels) {
+  for (const std::string& label : labels) {
+    size_t eq = label.find('=');
+    auto it = event.attributes().find(label.substr(0, eq));
+    if (it == event.attributes().end()) return false;
+    if (eq != std::string::npos && it->second != label.substr(eq + 1)) return false;
+  }
+  return true;
 }
 
 }  // namespace gateway

@@ -25,14 +25,24 @@ namespace gateway {
 // and from fields that older clients read (from: container events only).
 std::string EventJson(const berth::v1::Event& event);
 
-// GET /events query (since, until, filters) as an EventsRequest.
-// InvalidArgument for malformed times or filters, and for filter keys the
-// engine cannot apply (label, network, volume...). `matches_nothing` is set
-// when every requested type is one Berth never emits (network, volume,
-// daemon...): the stream then carries no events.
-absl::Status EventsRequestFromQuery(const Request& request,
-                                    berth::v1::EventsRequest* out,
-                                    bool* matches_nothing);
+// GET /events query (since, until, filters), split into what the engine
+// filters (type, event, image, container) and what the gateway does.
+struct EventsQuery {
+  berth::v1::EventsRequest request;
+  // label=key or label=key=value filters; an event must match all of them
+  // (its attributes carry the container's labels).
+  std::vector<std::string> labels;
+  // True when the filters select only objects Berth has no events for
+  // (networks, volumes, the daemon, swarm...): the stream stays empty.
+  bool matches_nothing = false;
+};
+
+// InvalidArgument for malformed times or filters and unknown filter keys
+// ("invalid filter 'x'", as dockerd says).
+absl::StatusOr<EventsQuery> ParseEventsQuery(const Request& request);
+
+// True if `event` passes the label filters of `query`.
+bool MatchesLabels(const berth::v1::Event& event, const std::vector<std::string>& labels);
 
 // Docker's "filters" query parameter: {"k":{"v":true}} or {"k":["v"]}, as
 // (key, value) pairs. "" gives none.

@@ -72,41 +72,69 @@ TEST(ParseUnixTimeTest, SecondsAndFractions) {
   EXPECT_FALSE(ParseUnixTime("1.0000000001").ok());
 }
 
-TEST(EventsRequestFromQueryTest, TranslatesQuery) {
+// `filters` is the JSON of the filters parameter (escaped here).
+absl::StatusOr<EventsQuery> Query(const std::string& params) {
   Request r;
-  ASSERT_TRUE(ParseTarget(
-      "/events?since=10&until=20.5&filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%7D",
-      &r).ok());
-  berth::v1::EventsRequest req;
-  bool none = true;
-  ASSERT_TRUE(EventsRequestFromQuery(r, &req, &none).ok());
-  EXPECT_FALSE(none);
-  EXPECT_EQ(req.since().seconds(), 10);
-  EXPECT_EQ(req.until().seconds(), 20);
-  EXPECT_EQ(req.until().nanos(), 500000000);
-  ASSERT_EQ(req.filters_size(), 1);
-  EXPECT_EQ(req.filters(0).key(), "type");
+  absl::Status s = ParseTarget("/events?" + params, &r);
+  if (!s.ok()) return s;
+  return ParseEventsQuery(r);
 }
 
-TEST(EventsRequestFromQueryTest, TypesBerthNeverEmitsMatchNothing) {
-  Request r;
-  ASSERT_TRUE(ParseTarget("/events?filters=%7B%22type%22%3A%5B%22network%22%5D%7D", &r).ok());
-  berth::v1::EventsRequest req;
-  bool none = false;
-  ASSERT_TRUE(EventsRequestFromQuery(r, &req, &none).ok());
-  EXPECT_TRUE(none);
-  EXPECT_EQ(req.filters_size(), 0);
+TEST(ParseEventsQueryTest, TranslatesQuery) {
+  absl::StatusOr<EventsQuery> q = Query(
+      "since=10&until=20.5&filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%7D");
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_FALSE(q->matches_nothing);
+  EXPECT_EQ(q->request.since().seconds(), 10);
+  EXPECT_EQ(q->request.until().seconds(), 20);
+  EXPECT_EQ(q->request.until().nanos(), 500000000);
+  ASSERT_EQ(q->request.filters_size(), 1);
+  EXPECT_EQ(q->request.filters(0).key(), "type");
+  EXPECT_TRUE(q->labels.empty());
 }
 
-TEST(EventsRequestFromQueryTest, RejectsWhatTheEngineCannotFilter) {
-  Request r;
-  ASSERT_TRUE(ParseTarget("/events?filters=%7B%22label%22%3A%5B%22a%3Db%22%5D%7D", &r).ok());
-  berth::v1::EventsRequest req;
-  bool none = false;
-  EXPECT_TRUE(absl::IsInvalidArgument(EventsRequestFromQuery(r, &req, &none)));
-  Request bad;
-  ASSERT_TRUE(ParseTarget("/events?since=yesterday", &bad).ok());
-  EXPECT_TRUE(absl::IsInvalidArgument(EventsRequestFromQuery(bad, &req, &none)));
+TEST(ParseEventsQueryTest, ObjectsBerthHasNoEventsForMatchNothing) {
+  // {"type":["network"]}
+  absl::StatusOr<EventsQuery> q = Query("filters=%7B%22type%22%3A%5B%22network%22%5D%7D");
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->matches_nothing);
+  EXPECT_EQ(q->request.filters_size(), 0);
+  // {"volume":["v"]}
+  q = Query("filters=%7B%22volume%22%3A%5B%22v%22%5D%7D");
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->matches_nothing);
+  // {"scope":["swarm"]} and {"scope":["local"]}
+  q = Query("filters=%7B%22scope%22%3A%5B%22swarm%22%5D%7D");
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->matches_nothing);
+  q = Query("filters=%7B%22scope%22%3A%5B%22local%22%5D%7D");
+  ASSERT_TRUE(q.ok());
+  EXPECT_FALSE(q->matches_nothing);
+}
+
+TEST(ParseEventsQueryTest, LabelsAreFilteredByTheGateway) {
+  // {"label":["com.docker.compose.project=x","tier"]}
+  absl::StatusOr<EventsQuery> q = Query(
+      "filters=%7B%22label%22%3A%5B%22com.docker.compose.project%3Dx%22%2C%22tier%22%5D%7D");
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->request.filters_size(), 0);
+  ASSERT_EQ(q->labels.size(), 2u);
+
+  berth::v1::Event e;
+  (*e.mutable_attributes())["com.docker.compose.project"] = "x";
+  EXPECT_FALSE(MatchesLabels(e, q->labels));  // no "tier"
+  (*e.mutable_attributes())["tier"] = "web";
+  EXPECT_TRUE(MatchesLabels(e, q->labels));
+  (*e.mutable_attributes())["com.docker.compose.project"] = "y";
+  EXPECT_FALSE(MatchesLabels(e, q->labels));
+  EXPECT_TRUE(MatchesLabels(e, {}));
+}
+
+TEST(ParseEventsQueryTest, RejectsMalformedInput) {
+  absl::StatusOr<EventsQuery> q = Query("filters=%7B%22foo%22%3A%5B%22a%22%5D%7D");
+  EXPECT_EQ(q.status().message(), "invalid filter 'foo'");
+  EXPECT_TRUE(absl::IsInvalidArgument(Query("since=yesterday").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(Query("filters=%7B").status()));
 }
 
 }  // namespace

@@ -43,10 +43,9 @@ class Watchdog {
 
 absl::Status Events(const sdk::Client* client, const Request& request,
                     ResponseWriter* w) {
-  berth::v1::EventsRequest req;
-  bool matches_nothing = false;
-  absl::Status parsed = EventsRequestFromQuery(request, &req, &matches_nothing);
-  if (!parsed.ok()) return parsed;
+  absl::StatusOr<EventsQuery> query = ParseEventsQuery(request);
+  if (!query.ok()) return query.status();
+  const berth::v1::EventsRequest& req = query->request;
   absl::Status started = w->StartStream(200, kJson);
   if (!started.ok()) return started;
 
@@ -58,7 +57,7 @@ absl::Status Events(const sdk::Client* client, const Request& request,
       cancel.Cancel();
     }
   });
-  if (matches_nothing) {
+  if (query->matches_nothing) {
     absl::Time until = req.has_until()
                            ? absl::FromUnixSeconds(req.until().seconds())
                            : absl::InfiniteFuture();
@@ -68,6 +67,7 @@ absl::Status Events(const sdk::Client* client, const Request& request,
   absl::Status status = client->Events(
       req,
       [&](const berth::v1::Event& event) {
+        if (!MatchesLabels(event, query->labels)) return;
         if (!w->Write(EventJson(event) + "\n").ok()) cancel.Cancel();
       },
       &cancel);
