@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gateway/http/json_body.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/stringbuffer.h"
@@ -53,12 +55,13 @@ absl::Status InvalidFilter(absl::string_view detail) {
 absl::Status ParseFilters(absl::string_view json,
                           google::protobuf::RepeatedPtrField<berth::v1::Filter>* out) {
   if (json.empty()) return absl::OkStatus();
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return InvalidFilter(absl::StrCat(rapidjson::GetParseError_En(doc.GetParseError()),
-                                      " at offset ", doc.GetErrorOffset()));
+  absl::StatusOr<rapidjson::Document> parsed = ParseJson(json);
+  if (!parsed.ok()) {
+    absl::string_view reason = parsed.status().message();
+    absl::ConsumePrefix(&reason, "invalid JSON: ");
+    return InvalidFilter(reason);
   }
+  rapidjson::Document& doc = *parsed;
   if (!doc.IsObject()) return InvalidFilter("expected a JSON object");
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     std::string key(it->name.GetString(), it->name.GetStringLength());

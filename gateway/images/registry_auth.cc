@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "gateway/http/json_body.h"
 
 namespace gateway {
 namespace {
@@ -71,10 +72,9 @@ absl::StatusOr<berth::v1::RegistryAuth> AuthFromJson(const rapidjson::Value& val
 berth::v1::RegistryAuth DecodeAuthHeader(absl::string_view header) {
   std::string json;
   if (header.empty() || !Base64Decode(header, &json)) return {};
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) return {};
-  auto auth = AuthFromJson(doc);
+  absl::StatusOr<rapidjson::Document> doc = ParseJson(json);
+  if (!doc.ok()) return {};
+  auto auth = AuthFromJson(*doc);
   if (!auth.ok()) return {};
   return *std::move(auth);
 }
