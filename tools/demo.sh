@@ -6,9 +6,12 @@
 #      (Debian's busybox-static), pushed by tools/seed_images.py,
 #   3. starts berthd with that registry as its Docker Hub mirror (so the demo runs offline,
 #      and unchanged where Docker Hub is reachable),
-#   4. runs `berth run hello-world`: the image is missing, so berth pulls it, then the
+#   4. starts berth-gateway, which serves the Docker Engine API for the docker CLI and
+#      docker-py on ${BERTH_DEMO_DIR}/docker.sock,
+#   5. runs `berth run hello-world`: the image is missing, so berth pulls it, then the
 #      container runs and prints its greeting.
-# berthd and the registry keep running afterwards; `tools/demo.sh stop` stops them.
+# berthd, the gateway and the registry keep running afterwards; `tools/demo.sh stop` stops
+# them.
 #
 # Environment: BERTH_DEMO_DIR (default /tmp/berth-demo), BAZEL_STARTUP_OPTS (e.g.
 # --output_base=...), BAZEL_OPTS (extra build flags).
@@ -31,7 +34,7 @@ stop_demo() {
       "${cli}" -H "unix://${demo}/berth.sock" rm -f ${ids} >/dev/null 2>&1 || true
     fi
   fi
-  for name in berthd registry; do
+  for name in gateway berthd registry; do
     if [[ -f "${demo}/${name}.pid" ]]; then
       pid="$(cat "${demo}/${name}.pid")"
       if kill -0 "${pid}" 2>/dev/null; then
@@ -70,13 +73,15 @@ wait_for() {  # wait_for DESCRIPTION COMMAND...
 say "Installing packages"
 "${repo}/tools/setup.sh"
 
-say "Building berthd, berth and berth-shim"
+say "Building berthd, berth, berth-shim and berth-gateway"
 cd "${repo}"
-bazel "${bazel_startup[@]}" build "${bazel_opts[@]}" //engine:berthd //cli:berth //shim:berth-shim
+bazel "${bazel_startup[@]}" build "${bazel_opts[@]}" //engine:berthd //cli:berth //shim:berth-shim \
+  //gateway:berth-gateway
 bin="$(bazel "${bazel_startup[@]}" info "${bazel_opts[@]}" bazel-bin 2>/dev/null)"
 berthd="${bin}/engine/berthd"
 berth="${bin}/cli/berth"
 shim="${bin}/shim/berth-shim"
+gateway="${bin}/gateway/berth-gateway"
 
 stop_demo
 mkdir -p "${demo}"
@@ -111,6 +116,14 @@ wait_for "berthd on ${sock}" test -S "${sock}"
 export BERTH_HOST="unix://${sock}"
 echo "${berth}" > "${demo}/berth.path"
 
+say "Starting berth-gateway (the Docker Engine API on ${demo}/docker.sock)"
+docker_sock="${demo}/docker.sock"
+rm -f "${docker_sock}"
+setsid "${gateway}" -H "unix://${docker_sock}" --engine "unix://${sock}" \
+  >"${demo}/gateway.log" 2>&1 &
+echo $! > "${demo}/gateway.pid"
+wait_for "berth-gateway on ${docker_sock}" test -S "${docker_sock}"
+
 say "berth run hello-world"
 "${berth}" run hello-world
 
@@ -120,5 +133,7 @@ berthd is still running (log ${demo}/berthd.log). Try:
   export BERTH_HOST=${BERTH_HOST}
   ${berth} run -it busybox sh
   ${berth} ps -a
+The docker CLI and docker-py work through the gateway:
+  DOCKER_HOST=unix://${docker_sock} docker run --rm busybox echo hello
 Stop everything with: tools/demo.sh stop
 MSG
