@@ -22,17 +22,17 @@ bazel "${bazel_startup[@]}" test --keep_going --test_output=errors --test_summar
   "${bazel_opts[@]}" -- "${targets[@]}" 2>&1 | tee "${log}"
 rc=${PIPESTATUS[0]}
 
-# Layering: the SDK and CLI reach the engine only through the API (engine/base is shared
-# code), and only engine/services and engine/server may link gRPC. One check, counted
+# Layering: the SDK, the CLI and the gateway reach the engine only through the API
+# (engine/base is shared code), and only engine/services and engine/server may link gRPC. One check, counted
 # below as one passed or failed test.
 layering_ok=1
 layering_check() {
   local leaks grpc qerr="${log}.query"
   leaks="$(bazel "${bazel_startup[@]}" query --noshow_progress \
-    'deps(//sdk/... + //cli/...) intersect (//engine/... - //engine/base/...)' 2>"${qerr}")" ||
+    'deps(//sdk/... + //cli/... + //gateway/...) intersect (//engine/... - //engine/base/...)' 2>"${qerr}")" ||
     { cat "${qerr}"; return 1; }
   if [[ -n "${leaks}" ]]; then
-    echo "layering: //sdk or //cli depends on engine internals:"
+    echo "layering: //sdk, //cli or //gateway depends on engine internals:"
     sed 's/^/  /' <<<"${leaks}"
     return 1
   fi
