@@ -1,7 +1,7 @@
-// ContainerManager: construction, create, start, the exit watchers, restore,
-// and the state-changing operations (kill, stop, restart, pause, rename,
-// remove, prune). Queries are in container_manager_query.cc, attach and exec
-// in container_manager_exec.cc.
+// ContainerManager: construction, create, start and the exit watchers. The
+// other state-changing operations and Restore are in container_manager_ops.cc,
+// queries in container_manager_query.cc, attach and exec in
+// container_manager_exec.cc, volumes in container_manager_volumes.cc.
 
 #include "engine/runtime/container_manager.h"
 
@@ -474,61 +474,6 @@ bool ContainerManager::WaitForExit(const std::string& id, int64_t generation,
     }
   }
   return true;
-}
-
-// ---- Restore -----------------------------------------------------------------
-
-absl::Status ContainerManager::Restore() {
-  ASSIGN_OR_RETURN(std::vector<ContainerRecord> records, options_.store->List());
-  for (const ContainerRecord& record : records) {
-    const std::string& id = record.id();
-    const std::string& status = record.state().status();
-    if (status == "removing") {
-      (void)Mutate(id, [](ContainerRecord* r) { r->mutable_state()->set_status("dead"); });
-      continue;
-    }
-    if (status != "running" && status != "paused") {
-      // A created container may have a prepared shim; it stays usable.
-      continue;
-    }
-    ShimClient shim = Shim(id);
-    absl::StatusOr<berth::shim::v1::StateResponse> state = shim.State("");
-    if (state.ok() && state->status() != berth::shim::v1::STATUS_STOPPED) {
-      absl::StatusOr<std::unique_ptr<PendingWait>> wait = shim.StartWait("");
-      if (wait.ok()) {
-        bool paused = state->status() == berth::shim::v1::STATUS_PAUSED;
-        if (paused != (status == "paused")) {
-          (void)Mutate(id, [&](ContainerRecord* r) {
-            r->mutable_state()->set_status(paused ? "paused" : "running");
-            r->mutable_state()->set_paused(paused);
-          });
-        }
-        {
-          absl::MutexLock lock(&mu_);
-          ++watchers_;
-          pending_.push_back(wait->get());
-        }
-        std::thread(&ContainerManager::Watch, this, id, *std::move(wait)).detach();
-        LOG_INFO("reconnected to container shim", {{"id", id}});
-        continue;
-      }
-    }
-    if (state.ok()) {
-      absl::Time at = state->exited_at_unix_nanos() != 0
-                          ? absl::FromUnixNanos(state->exited_at_unix_nanos())
-                          : absl::Now();
-      HandleExit(id, state->exit_code(), at, state->oom_killed());
-      continue;
-    }
-    absl::StatusOr<shim::ExitRecord> exit = shim::ReadExitFile(Bundle(id));
-    LOG_INFO("container exited while the daemon was down", {{"id", id}});
-    if (exit.ok()) {
-      HandleExit(id, exit->exit_code, exit->exited_at, exit->oom_killed);
-    } else {
-      HandleExit(id, 255, absl::Now(), false);
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace engine::runtime

@@ -1,5 +1,5 @@
 // ContainerManager: kill, stop, restart, pause, unpause, rename, resize,
-// wait, remove, prune, and the small parsers.
+// wait, remove, prune, restore after a daemon restart, and the small parsers.
 
 #include <signal.h>
 
@@ -18,6 +18,7 @@
 #include "engine/runtime/container_filters.h"
 #include "engine/runtime/container_manager.h"
 #include "engine/runtime/container_manager_internal.h"
+#include "shim/exit_file.h"
 
 namespace engine::runtime {
 
@@ -412,6 +413,61 @@ std::optional<ContainerManager::ImageUser> ContainerManager::FindImageUser(
     }
   }
   return user;
+}
+
+// ---- Restore -----------------------------------------------------------------
+
+absl::Status ContainerManager::Restore() {
+  ASSIGN_OR_RETURN(std::vector<ContainerRecord> records, options_.store->List());
+  for (const ContainerRecord& record : records) {
+    const std::string& id = record.id();
+    const std::string& status = record.state().status();
+    if (status == "removing") {
+      (void)Mutate(id, [](ContainerRecord* r) { r->mutable_state()->set_status("dead"); });
+      continue;
+    }
+    if (status != "running" && status != "paused") {
+      // A created container may have a prepared shim; it stays usable.
+      continue;
+    }
+    ShimClient shim = Shim(id);
+    absl::StatusOr<berth::shim::v1::StateResponse> state = shim.State("");
+    if (state.ok() && state->status() != berth::shim::v1::STATUS_STOPPED) {
+      absl::StatusOr<std::unique_ptr<PendingWait>> wait = shim.StartWait("");
+      if (wait.ok()) {
+        bool paused = state->status() == berth::shim::v1::STATUS_PAUSED;
+        if (paused != (status == "paused")) {
+          (void)Mutate(id, [&](ContainerRecord* r) {
+            r->mutable_state()->set_status(paused ? "paused" : "running");
+            r->mutable_state()->set_paused(paused);
+          });
+        }
+        {
+          absl::MutexLock lock(&mu_);
+          ++watchers_;
+          pending_.push_back(wait->get());
+        }
+        std::thread(&ContainerManager::Watch, this, id, *std::move(wait)).detach();
+        LOG_INFO("reconnected to container shim", {{"id", id}});
+        continue;
+      }
+    }
+    if (state.ok()) {
+      absl::Time at = state->exited_at_unix_nanos() != 0
+                          ? absl::FromUnixNanos(state->exited_at_unix_nanos())
+                          : absl::Now();
+      HandleExit(id, state->exit_code(), at, state->oom_killed());
+      continue;
+    }
+    absl::StatusOr<shim::ExitRecord> exit = shim::ReadExitFile(Bundle(id));
+    LOG_INFO("container exited while the daemon was down", {{"id", id}});
+    if (exit.ok()) {
+      HandleExit(id, exit->exit_code, exit->exited_at, exit->oom_killed);
+    } else {
+      HandleExit(id, 255, absl::Now(), false);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace engine::runtime
