@@ -352,7 +352,41 @@ class GatewayContainersTest(GatewayTest):
         status, _, body = self.api_json("POST", "/v1.50/containers/create",
                                         body={"Image": "nosuch/img"})
         self.assertEqual(status, 404)
-        self.assertIn("No such image: nosuch/img", body["message"])
+        self.assertEqual(body["message"], "No such image: nosuch/img:latest")
+        rc, _, err = self.docker("run", "--pull", "never", "nosuch/img")
+        self.assertEqual(rc, 125)
+        self.assertIn("docker: Error response from daemon: No such image: nosuch/img:latest", err)
+
+    def test_run_rm_with_failed_start_removes_and_returns(self):
+        before = set(self.docker_ok("ps", "-a", "-q", "--no-trunc").split())
+        rc, _, err = self.docker("run", "--rm", "busybox", "nosuchcmd", timeout=60)
+        self.assertEqual(rc, 127, err)
+        self.assertIn("executable file not found", err)
+        after = set(self.docker_ok("ps", "-a", "-q", "--no-trunc").split())
+        self.assertEqual(after - before, set())
+
+    def test_stats_stream_and_disconnect(self):
+        self.addCleanup(self.rm_f, "stream1")
+        self.run_d("--name", "stream1", "busybox", "sleep", "300")
+        baseline = self.gateway_fds()
+        s = self.raw_socket(timeout=10)
+        s.sendall(b"GET /v1.50/containers/stream1/stats HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        deadline = time.time() + 10
+        while data.count(b'}\n\r\n') < 2 and time.time() < deadline:  # two whole chunks
+            data += s.recv(65536)
+        self.assertIn(b"Transfer-Encoding: chunked", data)
+        self.assertGreaterEqual(data.count(b'"preread"'), 2, data)
+        # The second sample carries the first as precpu_stats.
+        text = data.decode()
+        decoder = json.JSONDecoder()
+        docs = [decoder.raw_decode(text, m.start())[0]
+                for m in list(re.finditer(r'\{"name"', text))[:2]]
+        self.assertEqual(len(docs), 2, text)
+        self.assertEqual(docs[1]["preread"], docs[0]["read"])
+        s.close()
+        self.wait_gateway_fds(baseline, slack=1)
+        self.assertEqual(self.status("stream1"), "running")
 
     def test_wait_conditions(self):
         self.addCleanup(self.rm_f, "wc1")

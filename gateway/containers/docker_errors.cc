@@ -38,6 +38,17 @@ absl::Status RemoveError(const absl::Status& status, absl::string_view name) {
       ": stop the container before removing or force remove"));
 }
 
+absl::Status CreateError(const absl::Status& status) {
+  if (!absl::IsNotFound(status)) return status;
+  absl::string_view ref = status.message();
+  if (!absl::ConsumePrefix(&ref, "No such image: ") || ref.empty()) return status;
+  absl::string_view last = ref.substr(ref.rfind('/') == absl::string_view::npos
+                                          ? 0
+                                          : ref.rfind('/') + 1);
+  if (absl::StrContains(last, ':') || absl::StrContains(ref, '@')) return status;
+  return absl::NotFoundError(absl::StrCat("No such image: ", ref, ":latest"));
+}
+
 bool IsAlreadyRunning(const absl::Status& status) {
   return absl::IsFailedPrecondition(status) &&
          absl::EndsWith(status.message(), "is already running");

@@ -31,6 +31,13 @@ absl::Status KillError(const absl::Status& status, absl::string_view ref);
 // remove" (409).
 absl::Status RemoveError(const absl::Status& status, absl::string_view name);
 
+// CreateError()
+//
+// The engine's NotFound "No such image: busybox" for a create becomes
+// dockerd's "No such image: busybox:latest" (a reference without tag or
+// digest names its "latest" tag), which `docker run --pull never` prints.
+absl::Status CreateError(const absl::Status& status);
+
 // IsAlreadyRunning()
 //
 // True for the engine's refusal to start a running container, which

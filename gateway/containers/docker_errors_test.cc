@@ -31,6 +31,20 @@ TEST(DockerErrors, RemoveOfARunningContainer) {
   EXPECT_EQ(RemoveError(other, "x"), other);
 }
 
+TEST(DockerErrors, MissingImageNamesItsTag) {
+  EXPECT_EQ(CreateError(absl::NotFoundError("No such image: nosuch/img")).message(),
+            "No such image: nosuch/img:latest");
+  EXPECT_TRUE(absl::IsNotFound(CreateError(absl::NotFoundError("No such image: busybox"))));
+  EXPECT_EQ(CreateError(absl::NotFoundError("No such image: busybox:1.0")).message(),
+            "No such image: busybox:1.0");
+  EXPECT_EQ(CreateError(absl::NotFoundError("No such image: localhost:5000/x")).message(),
+            "No such image: localhost:5000/x:latest");
+  EXPECT_EQ(CreateError(absl::NotFoundError("No such image: x@sha256:ab")).message(),
+            "No such image: x@sha256:ab");
+  absl::Status other = absl::NotFoundError("No such container: x");
+  EXPECT_EQ(CreateError(other), other);
+}
+
 TEST(DockerErrors, AlreadyRunning) {
   EXPECT_TRUE(IsAlreadyRunning(absl::FailedPreconditionError("container abc is already running")));
   EXPECT_FALSE(IsAlreadyRunning(

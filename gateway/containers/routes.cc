@@ -68,7 +68,7 @@ absl::Status Create(const sdk::Client* client, const Request& request,
     for (const std::string& arg : image->config().cmd()) req.mutable_config()->add_cmd(arg);
   }
   absl::StatusOr<berth::v1::CreateContainerResponse> created = client->CreateContainer(req);
-  if (!created.ok()) return created.status();
+  if (!created.ok()) return CreateError(created.status());
   std::vector<std::string> warnings(created->warnings().begin(), created->warnings().end());
   warnings.insert(warnings.end(), create->warnings.begin(), create->warnings.end());
   return writer->Send(201, kJson, CreatedJson(created->id(), warnings));
@@ -111,6 +111,19 @@ absl::Status Start(const sdk::Client* client, const Request& request,
                    ResponseWriter* writer) {
   absl::Status s = client->StartContainer(request.Param("id"));
   if (IsAlreadyRunning(s)) return writer->Send(304, "", "");
+  if (!s.ok() && !absl::IsNotFound(s)) {
+    // As dockerd, a container with AutoRemove that fails to start is
+    // removed, which also answers `docker run --rm`'s wait?condition=removed.
+    absl::StatusOr<berth::v1::ContainerInfo> info =
+        client->InspectContainer(request.Param("id"));
+    if (info.ok() && info->host_config().auto_remove() &&
+        (info->state().status() == "created" || info->state().status() == "exited")) {
+      berth::v1::RemoveContainerRequest rm;
+      rm.set_id(info->id());
+      rm.set_force(true);
+      client->RemoveContainer(rm).IgnoreError();
+    }
+  }
   return NoContent(writer, s);
 }
 
