@@ -1,4 +1,5 @@
-"""Helpers and the peers for e2e/bench/pull: registry, dockerd, berthd, skopeo, a naive pipeline.
+"""Helpers and the peers for the benchmarks: registry, dockerd, berthd, berth-gateway, skopeo,
+a naive pipeline.
 
 Every class that starts a process has stop(), which ends that process (by its pid, or its own
 process group if it lingers) and removes what it created. Each peer has empty(ref), which leaves
@@ -405,3 +406,32 @@ class Naive:
         if errors:
             raise RuntimeError("; ".join(errors))
 
+
+
+class BerthGateway:
+    """berth-gateway (<bin_dir>/gateway/berth-gateway) serving the Docker API on
+    <workdir>/docker.sock in front of `berthd` (a Berthd); logs to <workdir>/gateway.log."""
+
+    def __init__(self, workdir, bin_dir, berthd):
+        self.binary = os.path.join(bin_dir, "gateway", "berth-gateway")
+        self.sock = os.path.join(workdir, "docker.sock")
+        self.host = "unix://" + self.sock
+        self.log_path = os.path.join(workdir, "gateway.log")
+        argv = [self.binary, "-H", self.host, "--engine", berthd.host]
+        with open(self.log_path, "ab") as logf:
+            self.proc = subprocess.Popen(argv, stdout=logf, stderr=logf, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise RuntimeError("berth-gateway exited %d: %s"
+                                   % (self.proc.returncode, open(self.log_path).read()[-3000:]))
+            return unix_connectable(self.sock)
+        wait_for(up, 30, "berth-gateway on " + self.sock)
+
+    def stop(self):
+        if self.proc is not None:
+            stop_proc(self.proc, "berth-gateway")
+            self.proc = None
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
