@@ -223,12 +223,7 @@ absl::Status RunRun(Context* ctx) {
     if (session) session->Cancel();
     cancel_wait.Cancel();
     join_waiter();
-    if (o.rm) {
-      berth::v1::RemoveContainerRequest rm;
-      rm.set_id(id);
-      rm.set_force(true);
-      client->RemoveContainer(rm).IgnoreError();
-    }
+    // With --rm the daemon has removed the container already.
     return Report(ctx, started, ExitCodeForStartError(started));
   }
 

@@ -308,10 +308,18 @@ absl::Status ContainerManager::StartLocked(const ContainerRecord& record) {
   auto fail = [&](absl::Status s) {
     // Docker keeps the container "created" with the error and 126/127.
     int code = absl::IsNotFound(s) ? 127 : absl::IsPermissionDenied(s) ? 126 : 128;
-    (void)Mutate(id, [&](ContainerRecord* r) {
+    absl::StatusOr<ContainerRecord> failed = Mutate(id, [&](ContainerRecord* r) {
       r->mutable_state()->set_error(std::string(s.message()));
       r->mutable_state()->set_exit_code(code);
     });
+    // As dockerd: a container with AutoRemove (`run --rm`) that cannot
+    // start is removed with its anonymous volumes, which also ends the
+    // client's wait for "removed".
+    if (failed.ok() && failed->host_config().auto_remove()) {
+      if (absl::Status rm = RemoveLocked(*failed, /*force=*/true, /*volumes=*/true); !rm.ok()) {
+        LOG_WARN("auto-remove after a failed start", {{"container", id}, {"error", rm.ToString()}});
+      }
+    }
     if (absl::IsNotFound(s) || absl::IsPermissionDenied(s)) {
       return absl::InvalidArgumentError(s.message());
     }

@@ -111,19 +111,6 @@ absl::Status Start(const sdk::Client* client, const Request& request,
                    ResponseWriter* writer) {
   absl::Status s = client->StartContainer(request.Param("id"));
   if (IsAlreadyRunning(s)) return writer->Send(304, "", "");
-  if (!s.ok() && !absl::IsNotFound(s)) {
-    // As dockerd, a container with AutoRemove that fails to start is
-    // removed, which also answers `docker run --rm`'s wait?condition=removed.
-    absl::StatusOr<berth::v1::ContainerInfo> info =
-        client->InspectContainer(request.Param("id"));
-    if (info.ok() && info->host_config().auto_remove() &&
-        (info->state().status() == "created" || info->state().status() == "exited")) {
-      berth::v1::RemoveContainerRequest rm;
-      rm.set_id(info->id());
-      rm.set_force(true);
-      client->RemoveContainer(rm).IgnoreError();
-    }
-  }
   return NoContent(writer, s);
 }
 
