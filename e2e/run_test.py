@@ -63,6 +63,11 @@ class ExitCodeTest(ContainerTest):
         rc, out, err = self.run_ctr("busybox", "/no/such/binary")
         self.assertEqual(rc, 127, err)
         self.assertRegex(err, r"(?i)not found|no such file")
+        # With --rm a container that cannot start is removed by the engine.
+        before = set(self.ps_ids("-a"))
+        rc, out, err = self.run_ctr("--rm", "busybox", "/no/such/binary")
+        self.assertEqual(rc, 127, err)
+        self.assertEqual(set(self.ps_ids("-a")), before)
         rc, out, err = self.run_ctr("busybox", "/etc/passwd")  # not executable
         self.assertEqual(rc, 126, err)
         self.assertRegex(err, r"(?i)permission denied")
