@@ -9,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "absl/status/status.h"
@@ -111,12 +113,20 @@ int main(int argc, char** argv) {
   ctx.out_width = cli::TerminalWidth(STDOUT_FILENO);
 
   absl::Status status = cli::Dispatch(&ctx);
-  std::cout.flush();
-  if (status.ok()) return ctx.exit_code >= 0 ? ctx.exit_code : 0;
-  if (sdk::IsDaemonError(status)) {
-    std::cerr << "Error response from daemon: " << status.message() << "\n";
-  } else {
-    std::cerr << status.message() << "\n";
+  int code = ctx.exit_code >= 0 ? ctx.exit_code : 0;
+  if (!status.ok()) {
+    if (sdk::IsDaemonError(status)) {
+      std::cerr << "Error response from daemon: " << status.message() << "\n";
+    } else {
+      std::cerr << status.message() << "\n";
+    }
+    if (ctx.exit_code < 0) code = 1;
   }
-  return ctx.exit_code >= 0 ? ctx.exit_code : 1;
+  // Everything the command had to say is written; tearing down gRPC's
+  // channel and threads would only delay the exit (about a millisecond of
+  // every `berth run`), so leave without destructors.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }

@@ -160,6 +160,8 @@ absl::StatusOr<std::unique_ptr<Cgroup>> Cgroup::Create(absl::string_view path,
     if (status.ok()) status = cg->ApplyV2(resources);
   } else {
     for (const std::string& dir : cg->dirs_) {
+      // Usually only the leaf is missing: one mkdir, not one per component.
+      if (mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) continue;
       status = base::MakeDirs(dir);
       if (!status.ok()) break;
     }
