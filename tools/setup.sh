@@ -9,8 +9,10 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libgrpc++-dev libprotobuf-dev libabsl-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev rapidjson-dev libseccomp-dev
   libarchive-dev libisal-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libcli11-dev
+  libboost-dev
   # tests and demo
   docker-registry docker.io skopeo umoci apache2-utils python3 python3-grpcio python3-grpc-tools
+  python3-docker
   zstd openssl jq curl ca-certificates busybox-static
 )
 
