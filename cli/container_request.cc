@@ -10,27 +10,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/base/status_macros.h"
+#include "sdk/volume_spec.h"
 
 namespace cli {
 namespace {
-
-bool IsPropagation(absl::string_view m) {
-  return m == "private" || m == "rprivate" || m == "shared" || m == "rshared" ||
-         m == "slave" || m == "rslave";
-}
-
-bool ValidVolumeName(absl::string_view name) {
-  if (name.size() < 2 || !absl::ascii_isalnum(name[0])) return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(c) && c != '_' && c != '.' && c != '-') return false;
-  }
-  return true;
-}
-
-absl::Status InvalidVolume(absl::string_view spec) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid volume specification: '", spec, "'"));
-}
 
 absl::Status FlagError(absl::string_view value, absl::string_view flag,
                        absl::string_view why) {
@@ -84,55 +67,6 @@ absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view s) {
   int64_t nanos = 0;
   if (!absl::SimpleAtoi(f, &nanos)) nanos = 0;
   return w * 1000000000 + nanos;
-}
-
-absl::StatusOr<berth::v1::Mount> ParseVolume(absl::string_view spec) {
-  std::vector<std::string> parts = absl::StrSplit(spec, ':');
-  berth::v1::Mount m;
-  std::string mode;
-  if (parts.size() == 1) {
-    m.set_type("volume");
-    m.set_target(parts[0]);
-  } else if (parts.size() == 2 && !absl::StartsWith(parts[1], "/")) {
-    // "/ctr:ro": an anonymous volume with a mode.
-    m.set_type("volume");
-    m.set_target(parts[0]);
-    mode = parts[1];
-  } else if (parts.size() == 2 || parts.size() == 3) {
-    m.set_source(parts[0]);
-    m.set_target(parts[1]);
-    if (parts.size() == 3) mode = parts[2];
-    if (absl::StartsWith(parts[0], "/")) {
-      m.set_type("bind");
-    } else if (ValidVolumeName(parts[0])) {
-      m.set_type("volume");
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid volume specification: '", spec, "': \"", parts[0],
-          "\" includes invalid characters for a local volume name, only "
-          "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass "
-          "a host directory, use absolute path"));
-    }
-  } else {
-    return InvalidVolume(spec);
-  }
-  if (m.target().empty() || m.target()[0] != '/' || m.target() == "/") {
-    return InvalidVolume(spec);
-  }
-  if (!mode.empty()) {
-    for (absl::string_view opt : absl::StrSplit(mode, ',')) {
-      if (opt == "ro") {
-        m.set_read_only(true);
-      } else if (opt == "rw") {
-        m.set_read_only(false);
-      } else if (opt == "z" || opt == "Z" || opt == "nocopy" || IsPropagation(opt)) {
-        m.add_options(std::string(opt));
-      } else {
-        return InvalidVolume(spec);
-      }
-    }
-  }
-  return m;
 }
 
 absl::StatusOr<berth::v1::Mount> ParseTmpfs(absl::string_view spec) {
@@ -266,7 +200,7 @@ absl::StatusOr<berth::v1::CreateContainerRequest> BuildCreateRequest(
 
   // Mounts.
   for (const std::string& v : o.volumes) {
-    ASSIGN_OR_RETURN(berth::v1::Mount m, ParseVolume(v));
+    ASSIGN_OR_RETURN(berth::v1::Mount m, sdk::ParseVolumeSpec(v));
     if (m.type() == "volume" && m.source().empty()) {
       c.add_volumes(m.target());
     } else {

@@ -38,15 +38,6 @@ absl::StatusOr<int64_t> ParseMemory(absl::string_view s);
 // number" or "value is too precise".
 absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view s);
 
-// ParseVolume()
-//
-// `-v`: "/host:/ctr[:opts]" (bind), "name:/ctr[:opts]" (named volume),
-// "/ctr" (anonymous volume: returned with type "volume" and empty source).
-// Options: ro, rw, z, Z, nocopy and a propagation mode. InvalidArgument
-// "invalid volume specification: '<spec>'" (and Docker's explanation for a
-// relative host path).
-absl::StatusOr<berth::v1::Mount> ParseVolume(absl::string_view spec);
-
 // ParseTmpfs()
 //
 // `--tmpfs /x[:size=1m,mode=1777,...]`.

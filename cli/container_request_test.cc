@@ -47,38 +47,6 @@ TEST(ContainerRequest, NanoCpus) {
   EXPECT_EQ(ParseNanoCpus("0.0000000001").status().message(), "value is too precise");
 }
 
-TEST(ContainerRequest, Volumes) {
-  struct Case {
-    const char* spec;
-    const char* type;
-    const char* source;
-    const char* target;
-    bool ro;
-  } cases[] = {
-      {"/host:/ctr:ro", "bind", "/host", "/ctr", true},
-      {"/host:/ctr", "bind", "/host", "/ctr", false},
-      {"/ctr", "volume", "", "/ctr", false},
-      {"data:/var/lib/x", "volume", "data", "/var/lib/x", false},
-      {"/h:/c:rw,rshared", "bind", "/h", "/c", false},
-  };
-  for (const auto& c : cases) {
-    auto m = ParseVolume(c.spec);
-    ASSERT_TRUE(m.ok()) << c.spec << ": " << m.status();
-    EXPECT_EQ(m->type(), c.type) << c.spec;
-    EXPECT_EQ(m->source(), c.source) << c.spec;
-    EXPECT_EQ(m->target(), c.target) << c.spec;
-    EXPECT_EQ(m->read_only(), c.ro) << c.spec;
-  }
-  EXPECT_EQ(ParseVolume("/h:ctr").status().message(),
-            "invalid volume specification: '/h:ctr'");
-  EXPECT_EQ(ParseVolume("/a:/b:/c:/d").status().message(),
-            "invalid volume specification: '/a:/b:/c:/d'");
-  EXPECT_EQ(ParseVolume("/h:/c:bogus").status().message(),
-            "invalid volume specification: '/h:/c:bogus'");
-  EXPECT_NE(ParseVolume("./rel:/c").status().message().find("use absolute path"),
-            std::string::npos);
-}
-
 TEST(ContainerRequest, Tmpfs) {
   auto m = ParseTmpfs("/x:size=1m,mode=1777");
   ASSERT_TRUE(m.ok());

@@ -11,32 +11,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gateway/containers/json_fields.h"
+#include "sdk/volume_spec.h"
 
 namespace gateway {
 namespace {
-
-bool IsPropagation(absl::string_view m) {
-  return m == "private" || m == "rprivate" || m == "shared" || m == "rshared" ||
-         m == "slave" || m == "rslave";
-}
-
-bool ValidVolumeName(absl::string_view name) {
-  if (name.size() < 2 || !absl::ascii_isalnum(static_cast<unsigned char>(name[0]))) {
-    return false;
-  }
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' &&
-        c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
-
-absl::Status InvalidSpec(absl::string_view spec, absl::string_view why = "") {
-  return absl::InvalidArgumentError(absl::StrCat("invalid volume specification: '", spec,
-                                                 "'", why.empty() ? "" : ": ", why));
-}
 
 absl::Status InvalidMount(absl::string_view type, absl::string_view why) {
   return absl::InvalidArgumentError(
@@ -216,58 +194,6 @@ absl::Status ReadPlatform(absl::string_view platform, berth::v1::CreateContainer
 
 }  // namespace
 
-absl::StatusOr<berth::v1::Mount> ParseBind(absl::string_view spec) {
-  std::vector<std::string> parts = absl::StrSplit(spec, ':');
-  berth::v1::Mount m;
-  std::string mode;
-  if (parts.size() == 1) {
-    m.set_type("volume");
-    m.set_target(parts[0]);
-  } else if (parts.size() == 2 && !absl::StartsWith(parts[1], "/")) {
-    m.set_type("volume");
-    m.set_target(parts[0]);
-    mode = parts[1];
-  } else if (parts.size() == 2 || parts.size() == 3) {
-    m.set_source(parts[0]);
-    m.set_target(parts[1]);
-    if (parts.size() == 3) mode = parts[2];
-    if (absl::StartsWith(parts[0], "/")) {
-      m.set_type("bind");
-    } else if (ValidVolumeName(parts[0])) {
-      m.set_type("volume");
-    } else {
-      return InvalidSpec(spec, absl::StrCat(
-          "\"", parts[0], "\" includes invalid characters for a local volume name, only "
-          "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host "
-          "directory, use absolute path"));
-    }
-  } else {
-    return InvalidSpec(spec);
-  }
-  if (m.target().empty() || m.target()[0] != '/') {
-    return InvalidSpec(spec, absl::StrCat("invalid mount config for type \"", m.type(),
-                                          "\": invalid mount path: '", m.target(),
-                                          "' mount path must be absolute"));
-  }
-  if (m.target() == "/") {
-    return InvalidSpec(spec, "invalid mount config: destination can't be '/'");
-  }
-  if (!mode.empty()) {
-    for (absl::string_view opt : absl::StrSplit(mode, ',')) {
-      if (opt == "ro") {
-        m.set_read_only(true);
-      } else if (opt == "rw" || opt == "consistent" || opt == "cached" ||
-                 opt == "delegated") {
-        m.set_read_only(false);
-      } else if (opt == "z" || opt == "Z" || opt == "nocopy" || IsPropagation(opt)) {
-        m.add_options(std::string(opt));
-      } else {
-        return absl::InvalidArgumentError(absl::StrCat("invalid mode: ", mode));
-      }
-    }
-  }
-  return m;
-}
 
 absl::Status CheckJsonContentType(absl::string_view content_type, bool has_body) {
   absl::string_view ct = absl::StripAsciiWhitespace(content_type);
@@ -322,7 +248,7 @@ absl::StatusOr<DockerCreate> TranslateCreate(const rapidjson::Value& body,
 
   if (std::optional<std::vector<std::string>> binds = host.Strings("Binds")) {
     for (const std::string& b : *binds) {
-      absl::StatusOr<berth::v1::Mount> m = ParseBind(b);
+      absl::StatusOr<berth::v1::Mount> m = sdk::ParseVolumeSpec(b);
       if (!m.ok()) return m.status();
       if (m->type() == "volume" && m->source().empty()) {
         c.add_volumes(m->target());

@@ -51,13 +51,6 @@ absl::StatusOr<DockerCreate> TranslateCreate(const rapidjson::Value& body,
                                              absl::string_view name,
                                              absl::string_view platform);
 
-// ParseBind()
-//
-// One HostConfig.Binds entry: "/host:/ctr[:opts]" (bind), "name:/ctr[:opts]"
-// (named volume), "/ctr" (anonymous volume: type "volume", empty source).
-// Options: ro, rw, z, Z, nocopy, a propagation mode, a consistency mode.
-absl::StatusOr<berth::v1::Mount> ParseBind(absl::string_view spec);
-
 // CheckJsonContentType()
 //
 // dockerd's CheckForJSON: a body must be sent as application/json (any

@@ -290,19 +290,6 @@ TEST(TranslateCreate, TypeErrors) {
   EXPECT_TRUE(absl::IsInvalidArgument(c.status()));
 }
 
-TEST(ParseBind, Forms) {
-  absl::StatusOr<berth::v1::Mount> m = ParseBind("/h:/c");
-  ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m->type(), "bind");
-  m = ParseBind("/c:ro");
-  ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m->type(), "volume");
-  EXPECT_TRUE(m->read_only());
-  EXPECT_TRUE(absl::IsInvalidArgument(ParseBind("/h:rel").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(ParseBind("/h:/").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(ParseBind("b@d:/c").status()));
-}
-
 TEST(CheckJsonContentType, Rules) {
   EXPECT_TRUE(CheckJsonContentType("application/json", true).ok());
   EXPECT_TRUE(CheckJsonContentType("application/json; charset=utf-8", true).ok());
