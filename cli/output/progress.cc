@@ -110,35 +110,6 @@ void ProgressPrinter::Layer(absl::string_view id, absl::string_view status,
   out_->flush();
 }
 
-std::string PhaseText(const berth::v1::LayerProgress& layer, bool push) {
-  switch (layer.phase()) {
-    case berth::v1::LAYER_PHASE_WAITING:
-      return "Waiting";
-    case berth::v1::LAYER_PHASE_DOWNLOADING:
-      return "Downloading";
-    case berth::v1::LAYER_PHASE_VERIFYING:
-      return "Verifying Checksum";
-    case berth::v1::LAYER_PHASE_DOWNLOAD_COMPLETE:
-      return "Download complete";
-    case berth::v1::LAYER_PHASE_EXTRACTING:
-      return "Extracting";
-    case berth::v1::LAYER_PHASE_PULL_COMPLETE:
-      return "Pull complete";
-    case berth::v1::LAYER_PHASE_ALREADY_EXISTS:
-      return push ? "Layer already exists" : "Already exists";
-    case berth::v1::LAYER_PHASE_PREPARING:
-      return "Preparing";
-    case berth::v1::LAYER_PHASE_PUSHING:
-      return "Pushing";
-    case berth::v1::LAYER_PHASE_PUSHED:
-      return "Pushed";
-    case berth::v1::LAYER_PHASE_MOUNTED:
-      return absl::StrCat("Mounted from ", layer.detail());
-    default:
-      return push ? "Preparing" : "Pulling fs layer";
-  }
-}
-
 void PullRenderer::Render(const berth::v1::PullProgress& msg) {
   switch (msg.event_case()) {
     case berth::v1::PullProgress::kStarted: {
@@ -161,7 +132,7 @@ void PullRenderer::Render(const berth::v1::PullProgress& msg) {
       }
       bool counts = HasByteCounts(layer.phase());
       absl::Time start = PhaseStart(&phase_start_, layer, printer_->Now());
-      printer_->Layer(layer.id(), PhaseText(layer, /*push=*/false),
+      printer_->Layer(layer.id(), sdk::LayerPhaseText(layer, /*push=*/false),
                       counts ? layer.current() : 0, counts ? layer.total() : 0,
                       start);
       break;
@@ -190,7 +161,7 @@ void PushRenderer::Render(const berth::v1::PushProgress& msg) {
       const auto& layer = msg.layer();
       bool counts = HasByteCounts(layer.phase());
       absl::Time start = PhaseStart(&phase_start_, layer, printer_->Now());
-      printer_->Layer(layer.id(), PhaseText(layer, /*push=*/true),
+      printer_->Layer(layer.id(), sdk::LayerPhaseText(layer, /*push=*/true),
                       counts ? layer.current() : 0, counts ? layer.total() : 0,
                       start);
       break;

@@ -100,12 +100,6 @@ class PushRenderer {
   std::map<std::string, std::pair<int, absl::Time>> phase_start_;
 };
 
-// The Docker status text of a layer phase: "Waiting", "Downloading",
-// "Verifying Checksum", "Download complete", "Extracting", "Pull complete",
-// "Already exists" (pull) / "Layer already exists" (push), "Preparing",
-// "Pushing", "Pushed", "Mounted from <detail>", "Pulling fs layer".
-std::string PhaseText(const berth::v1::LayerProgress& layer, bool push);
-
 }  // namespace cli
 
 #endif  // CLI_OUTPUT_PROGRESS_H_

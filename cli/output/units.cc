@@ -9,24 +9,8 @@
 namespace cli {
 namespace {
 
-constexpr const char* kDecimalUnits[] = {"B",  "kB", "MB", "GB", "TB",
-                                         "PB", "EB", "ZB", "YB"};
 
 }  // namespace
-
-std::string HumanSizeWithPrecision(double size, int precision) {
-  int unit = 0;
-  constexpr int kLast = sizeof(kDecimalUnits) / sizeof(kDecimalUnits[0]) - 1;
-  while (size >= 1000.0 && unit < kLast) {
-    size /= 1000.0;
-    ++unit;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*g%s", precision, size, kDecimalUnits[unit]);
-  return buf;
-}
-
-std::string HumanSize(double size) { return HumanSizeWithPrecision(size, 4); }
 
 std::string HumanDuration(absl::Duration d) {
   int64_t seconds = absl::ToInt64Seconds(d);

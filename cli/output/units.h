@@ -12,20 +12,13 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "sdk/docker_text.h"
 
 namespace cli {
 
-// HumanSizeWithPrecision()
-//
-// `size` bytes in decimal units (B, kB, MB, GB, ...) with `precision`
-// significant digits, printf %g style: 13300 -> "13.3kB" (precision 3),
-// 0 -> "0B". The `images` SIZE column uses precision 3.
-std::string HumanSizeWithPrecision(double size, int precision);
-
-// HumanSize()
-//
-// HumanSizeWithPrecision(size, 4): what progress bars show ("1.234MB").
-std::string HumanSize(double size);
+// Sizes as go-units prints them (sdk/docker_text.h).
+using sdk::HumanSize;
+using sdk::HumanSizeWithPrecision;
 
 // HumanDuration()
 //

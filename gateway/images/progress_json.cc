@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "sdk/docker_text.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -13,9 +14,6 @@ namespace {
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 using berth::v1::LayerPhase;
 using berth::v1::LayerProgress;
-
-constexpr const char* kDecimalUnits[] = {"B",  "kB", "MB", "GB", "TB",
-                                         "PB", "EB", "ZB", "YB"};
 
 void Str(Writer* w, absl::string_view s) {
   w->String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
@@ -66,59 +64,17 @@ bool HasByteCounts(LayerPhase phase) {
          phase == berth::v1::LAYER_PHASE_PUSHING;
 }
 
-// dockerd's status text of a layer phase.
-std::string PhaseText(const LayerProgress& layer, bool push) {
-  switch (layer.phase()) {
-    case berth::v1::LAYER_PHASE_WAITING:
-      return "Waiting";
-    case berth::v1::LAYER_PHASE_DOWNLOADING:
-      return "Downloading";
-    case berth::v1::LAYER_PHASE_VERIFYING:
-      return "Verifying Checksum";
-    case berth::v1::LAYER_PHASE_DOWNLOAD_COMPLETE:
-      return "Download complete";
-    case berth::v1::LAYER_PHASE_EXTRACTING:
-      return "Extracting";
-    case berth::v1::LAYER_PHASE_PULL_COMPLETE:
-      return "Pull complete";
-    case berth::v1::LAYER_PHASE_ALREADY_EXISTS:
-      return push ? "Layer already exists" : "Already exists";
-    case berth::v1::LAYER_PHASE_PREPARING:
-      return "Preparing";
-    case berth::v1::LAYER_PHASE_PUSHING:
-      return "Pushing";
-    case berth::v1::LAYER_PHASE_PUSHED:
-      return "Pushed";
-    case berth::v1::LAYER_PHASE_MOUNTED:
-      return absl::StrCat("Mounted from ", layer.detail());
-    default:
-      return push ? "Preparing" : "Pulling fs layer";
-  }
-}
-
 std::string LayerLine(const LayerProgress& layer, bool push) {
   bool counts = HasByteCounts(layer.phase());
-  return Line(PhaseText(layer, push), layer.id(), /*detail=*/true,
+  return Line(sdk::LayerPhaseText(layer, push), layer.id(), /*detail=*/true,
               counts ? layer.current() : 0, counts ? layer.total() : 0);
 }
 
 }  // namespace
 
-std::string HumanSize(double size) {
-  int unit = 0;
-  constexpr int kLast = sizeof(kDecimalUnits) / sizeof(kDecimalUnits[0]) - 1;
-  while (size >= 1000.0 && unit < kLast) {
-    size /= 1000.0;
-    ++unit;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.4g%s", size, kDecimalUnits[unit]);
-  return buf;
-}
-
 std::string ProgressString(int64_t current, int64_t total) {
   if (current <= 0 && total <= 0) return "";
-  std::string current_text = PadLeft8(HumanSize(static_cast<double>(current)));
+  std::string current_text = PadLeft8(sdk::HumanSize(static_cast<double>(current)));
   if (total <= 0) return current_text;
   int percentage = static_cast<int>(static_cast<double>(current) /
                                     static_cast<double>(total) * 100) / 2;
@@ -126,7 +82,7 @@ std::string ProgressString(int64_t current, int64_t total) {
   std::string bar = absl::StrCat("[", std::string(percentage, '='), ">",
                                  std::string(50 - percentage, ' '), "] ");
   if (current > total) return bar + current_text;
-  return absl::StrCat(bar, current_text, "/", HumanSize(static_cast<double>(total)));
+  return absl::StrCat(bar, current_text, "/", sdk::HumanSize(static_cast<double>(total)));
 }
 
 std::string StreamErrorLine(absl::string_view message) {

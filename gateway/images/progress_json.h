@@ -42,12 +42,6 @@ namespace gateway {
 // is unknown or smaller than current.
 std::string ProgressString(int64_t current, int64_t total);
 
-// HumanSize()
-//
-// go-units' HumanSize: decimal units with 4 significant digits, "%.4g%s"
-// ("1.024kB", "512B", "2.5MB").
-std::string HumanSize(double size);
-
 // StreamErrorLine()
 //
 // {"errorDetail":{"message":"<message>"},"error":"<message>"}\r\n

@@ -20,14 +20,6 @@ berth::v1::PullProgress Layer(const std::string& id, berth::v1::LayerPhase phase
   return p;
 }
 
-TEST(HumanSizeTest, GoUnits) {
-  EXPECT_EQ(HumanSize(0), "0B");
-  EXPECT_EQ(HumanSize(512), "512B");
-  EXPECT_EQ(HumanSize(1024), "1.024kB");
-  EXPECT_EQ(HumanSize(2500000), "2.5MB");
-  EXPECT_EQ(HumanSize(999999), "1000kB");
-}
-
 TEST(ProgressStringTest, BarAndNumbers) {
   EXPECT_EQ(ProgressString(0, 0), "");
   EXPECT_EQ(ProgressString(1024, 2048),
