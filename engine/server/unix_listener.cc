@@ -14,50 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "engine/base/file_util.h"
 #include "engine/base/log.h"
+#include "engine/base/socket_path.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
 
 namespace engine {
 namespace server {
-namespace {
-
-absl::StatusOr<sockaddr_un> SocketAddress(const std::string& path) {
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "socket path ", path, " is too long (max ", sizeof(addr.sun_path) - 1,
-        " bytes)"));
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return addr;
-}
-
-// Checks what occupies `path`: nothing, or a socket no one answers on.
-absl::Status CheckStale(const std::string& path) {
-  struct stat st;
-  if (lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return absl::OkStatus();
-    return base::ErrnoError(errno, absl::StrCat("stat ", path));
-  }
-  if (!S_ISSOCK(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " exists and is not a socket"));
-  }
-  ASSIGN_OR_RETURN(sockaddr_un addr, SocketAddress(path));
-  base::UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!probe.valid()) return base::ErrnoError(errno, "socket");
-  if (connect(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) ==
-      0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "another daemon is already listening on ", path));
-  }
-  LOG_INFO("removing stale socket", {{"path", path}});
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Create(
     absl::string_view path_view, gid_t gid, mode_t mode) {
   std::string path(path_view);
@@ -67,9 +29,10 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Create(
         absl::StrCat("socket path ", path, " must be an absolute file path"));
   }
   std::string dir = slash == 0 ? "/" : path.substr(0, slash);
-  RETURN_IF_ERROR(SocketAddress(path).status());
+  RETURN_IF_ERROR(base::SocketPathAddress(path).status());
   RETURN_IF_ERROR(base::MakeDirs(dir, 0755));
-  RETURN_IF_ERROR(CheckStale(path));
+  RETURN_IF_ERROR(base::CheckSocketPathFree(path));
+  if (base::PathExists(path)) LOG_INFO("removing stale socket", {{"path", path}});
 
   std::string tmpl = base::JoinPath(dir, ".berth-sock-XXXXXX");
   if (mkdtemp(tmpl.data()) == nullptr) {
@@ -90,7 +53,7 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Create(
       status = base::ErrnoError(errno, "socket");
       break;
     }
-    absl::StatusOr<sockaddr_un> addr = SocketAddress(tmp_path);
+    absl::StatusOr<sockaddr_un> addr = base::SocketPathAddress(tmp_path);
     if (!addr.ok()) {
       status = addr.status();
       break;

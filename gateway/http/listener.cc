@@ -18,44 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/base/file_util.h"
+#include "engine/base/socket_path.h"
 #include "engine/base/status.h"
 
 namespace gateway {
 namespace {
-
-absl::StatusOr<sockaddr_un> SocketAddress(const std::string& path) {
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "socket path ", path, " is too long (max ", sizeof(addr.sun_path) - 1,
-        " bytes)"));
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return addr;
-}
-
-// OK if `path` is free or holds a socket nobody answers on.
-absl::Status CheckStale(const std::string& path) {
-  struct stat st;
-  if (lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return absl::OkStatus();
-    return base::ErrnoError(errno, absl::StrCat("stat ", path));
-  }
-  if (!S_ISSOCK(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " exists and is not a socket"));
-  }
-  absl::StatusOr<sockaddr_un> addr = SocketAddress(path);
-  if (!addr.ok()) return addr.status();
-  base::UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!probe.valid()) return base::ErrnoError(errno, "socket");
-  if (connect(probe.get(), reinterpret_cast<sockaddr*>(&*addr), sizeof(*addr)) == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("another process is already listening on ", path));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status SetNonBlocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
@@ -112,9 +79,9 @@ absl::StatusOr<UnixSocketFile> UnixSocketFile::Create(const std::string& path,
         absl::StrCat("socket path ", path, " must be an absolute file path"));
   }
   const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
-  if (absl::Status s = SocketAddress(path).status(); !s.ok()) return s;
+  if (absl::Status s = base::SocketPathAddress(path).status(); !s.ok()) return s;
   if (absl::Status s = base::MakeDirs(dir, 0755); !s.ok()) return s;
-  if (absl::Status s = CheckStale(path); !s.ok()) return s;
+  if (absl::Status s = base::CheckSocketPathFree(path); !s.ok()) return s;
 
   std::string tmpl = base::JoinPath(dir, ".gateway-sock-XXXXXX");
   if (mkdtemp(tmpl.data()) == nullptr) {
@@ -132,7 +99,7 @@ absl::StatusOr<UnixSocketFile> UnixSocketFile::Create(const std::string& path,
       status = base::ErrnoError(errno, "socket");
       break;
     }
-    absl::StatusOr<sockaddr_un> addr = SocketAddress(tmp_path);
+    absl::StatusOr<sockaddr_un> addr = base::SocketPathAddress(tmp_path);
     if (!addr.ok()) {
       status = addr.status();
       break;
