@@ -1,6 +1,5 @@
 #include "engine/archive/in_root.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/base/file_util.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
 
@@ -49,26 +49,9 @@ absl::StatusOr<base::UniqueFd> OpenOnce(int root_fd, const std::string& path) {
 
 absl::Status RemoveChildren(int dir_fd, int depth) {
   if (depth > 4096) return absl::ResourceExhaustedError("directory tree too deep to remove");
-  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return base::ErrnoError(errno, "open directory to remove");
-  DIR* dir = fdopendir(fd);
-  if (dir == nullptr) {
-    const int err = errno;
-    close(fd);
-    return base::ErrnoError(err, "fdopendir");
-  }
-  std::vector<std::string> names;
-  while (struct dirent* de = readdir(dir)) {
-    absl::string_view n = de->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  absl::Status status;
-  for (const std::string& n : names) {
-    status = RemoveAt(dirfd(dir), n);
-    if (!status.ok()) break;
-  }
-  closedir(dir);
-  return status;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, base::ListDirAt(dir_fd));
+  for (const std::string& n : names) RETURN_IF_ERROR(RemoveAt(dir_fd, n));
+  return absl::OkStatus();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <ftw.h>
 
 #include <cerrno>
@@ -35,6 +36,28 @@ absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ListDirAt(int dir_fd) {
+  // fdopendir takes ownership of its descriptor: give it a fresh one.
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "open directory");
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoError(err, "fdopendir");
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* e = ::readdir(dir)) {
+    absl::string_view n = e->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  const int err = errno;
+  ::closedir(dir);
+  if (err != 0) return ErrnoError(err, "readdir");
+  return names;
 }
 
 absl::Status WriteAll(int fd, absl::string_view data, absl::string_view what) {

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,6 +37,10 @@ absl::Status WriteFileAtomic(absl::string_view path, absl::string_view data,
 // /etc files), where two fsyncs per file would dominate a container start.
 absl::Status ReplaceFile(absl::string_view path, absl::string_view data,
                          mode_t mode = 0644);
+
+// The names in the directory open as `dir_fd`, without "." and "..", in
+// readdir order. `dir_fd` is not moved or closed.
+absl::StatusOr<std::vector<std::string>> ListDirAt(int dir_fd);
 
 // Writes all of `data` to `fd`, retrying short writes and EINTR. `what`
 // names the file in errors.

@@ -1,9 +1,12 @@
 #include "engine/base/file_util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -43,6 +46,19 @@ TEST_F(FileUtilTest, ReplaceFileSwapsContentAndMode) {
   absl::Status s = ReplaceFile(JoinPath(dir_, "no/such/dir/f"), "x");
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(s.message().find("no/such/dir/f.tmp-"), absl::string_view::npos);
+}
+
+TEST_F(FileUtilTest, ListDirAtNamesEntries) {
+  ASSERT_TRUE(MakeDirs(JoinPath(dir_, "d/sub")).ok());
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(dir_, "d/f"), "x").ok());
+  int fd = open(JoinPath(dir_, "d").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  auto names = ListDirAt(fd);
+  close(fd);
+  ASSERT_TRUE(names.ok()) << names.status();
+  std::sort(names->begin(), names->end());
+  EXPECT_EQ(*names, (std::vector<std::string>{"f", "sub"}));
+  EXPECT_FALSE(ListDirAt(-1).ok());
 }
 
 TEST_F(FileUtilTest, ReadMissingNamesPath) {

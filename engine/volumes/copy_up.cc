@@ -1,6 +1,5 @@
 #include "engine/volumes/copy_up.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/sendfile.h>
@@ -35,27 +34,6 @@ int OpenInRoot(int root_fd, const std::string& path, uint64_t flags) {
     if (fd < 0 && (errno == EAGAIN || errno == EINTR) && attempt < 16) continue;
     return static_cast<int>(fd);
   }
-}
-
-// The names in directory `dir_fd` (without "." and "..").
-absl::StatusOr<std::vector<std::string>> ListDir(int dir_fd) {
-  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return base::ErrnoError(errno, "open directory");
-  DIR* dir = fdopendir(fd);
-  if (dir == nullptr) {
-    const int err = errno;
-    close(fd);
-    return base::ErrnoError(err, "fdopendir");
-  }
-  std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* e = readdir(dir)) {
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
-  }
-  const int err = errno;
-  closedir(dir);
-  if (err != 0) return base::ErrnoError(err, "readdir");
-  return names;
 }
 
 // Owner, then mode (chown clears setuid bits), then times.
@@ -144,7 +122,7 @@ absl::Status CopyTree(int src_dir, int dst_dir, const std::string& where, int de
     return absl::InvalidArgumentError(
         absl::StrCat("directory tree too deep to copy into the volume at ", where));
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(src_dir));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, base::ListDirAt(src_dir));
   for (const std::string& name : names) {
     const std::string what = absl::StrCat(where, "/", name);
     struct stat st;
@@ -197,7 +175,7 @@ absl::Status CopyUp(absl::string_view rootfs, absl::string_view container_path,
   base::UniqueFd dst(
       open(std::string(destination).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!dst.valid()) return base::ErrnoError(errno, absl::StrCat("open ", destination));
-  ASSIGN_OR_RETURN(std::vector<std::string> existing, ListDir(dst.get()));
+  ASSIGN_OR_RETURN(std::vector<std::string> existing, base::ListDirAt(dst.get()));
   if (!existing.empty()) return absl::OkStatus();  // not empty: dockerd does not copy
   struct stat st;
   if (fstat(src.get(), &st) != 0) {
