@@ -21,6 +21,7 @@
 #include "engine/base/file_util.h"
 #include "engine/base/status.h"
 #include "engine/base/status_macros.h"
+#include "shim/oci/device_filter.h"
 
 namespace shim::oci {
 namespace {
@@ -92,6 +93,28 @@ void FillCpuset(const std::string& mount, absl::string_view path) {
     }
     dir = child;
   }
+}
+
+// What every container needs to work (as runc appends): mknod of anything,
+// the standard nodes, and ptys.
+std::vector<DeviceRule> WithStandardDevices(const std::vector<DeviceRule>& rules) {
+  std::vector<DeviceRule> out = rules;
+  auto allow = [&out](char type, int64_t major, int64_t minor, const char* access) {
+    DeviceRule r;
+    r.allow = true;
+    r.type = type;
+    r.major = major;
+    r.minor = minor;
+    r.access = access;
+    out.push_back(r);
+  };
+  allow('c', -1, -1, "m");
+  allow('b', -1, -1, "m");
+  for (int64_t minor : {3, 5, 7, 8, 9}) allow('c', 1, minor, "rwm");  // null zero full random urandom
+  allow('c', 5, 0, "rwm");     // tty
+  allow('c', 5, 2, "rwm");     // ptmx
+  allow('c', 136, -1, "rwm");  // pts
+  return out;
 }
 
 std::string DeviceRuleText(const DeviceRule& r) {
@@ -230,16 +253,9 @@ absl::Status Cgroup::ApplyV1(const Resources& r) {
   }
   const std::string devices = Dir("devices");
   if (!devices.empty() && !r.devices.empty()) {
-    for (const DeviceRule& rule : r.devices) {
+    for (const DeviceRule& rule : WithStandardDevices(r.devices)) {
       RETURN_IF_ERROR(WriteCgroupFile(
           devices + (rule.allow ? "/devices.allow" : "/devices.deny"), DeviceRuleText(rule)));
-    }
-    // What every container needs to work (as runc appends): mknod of
-    // anything, the standard nodes, and ptys.
-    for (const char* allow : {"c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
-                              "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm",
-                              "c 136:* rwm"}) {
-      RETURN_IF_ERROR(WriteCgroupFile(devices + "/devices.allow", allow));
     }
   }
   return absl::OkStatus();
@@ -281,7 +297,9 @@ absl::Status Cgroup::ApplyV2(const Resources& r) {
   if (!r.cpuset_mems.empty()) {
     RETURN_IF_ERROR(WriteCgroupFile(dir + "/cpuset.mems", r.cpuset_mems));
   }
-  // Device rules on v2 need an eBPF program; not implemented (see README).
+  if (!r.devices.empty()) {
+    RETURN_IF_ERROR(AttachDeviceFilter(dir, WithStandardDevices(r.devices)));
+  }
   return absl::OkStatus();
 }
 
