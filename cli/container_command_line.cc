@@ -152,9 +152,7 @@ void CommandLine::AddContainerCommands() {
     auto& o = inv_.stop;
     CLI::Option* t = sub->add_option("-t,--time", o.timeout,
                                      "Seconds to wait before killing the container");
-    if (id == CommandId::kStop) {
-      sub->add_option("-s,--signal", o.signal, "Signal to send to the container");
-    }
+    sub->add_option("-s,--signal", o.signal, "Signal to send to the container");
     post_parse_.push_back([&o, t] {
       if (t->count() > 0) o.timeout_set = true;
     });

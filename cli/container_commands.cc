@@ -122,6 +122,7 @@ absl::Status RunRestart(Context* ctx) {
     req.set_id(id);
     req.set_timeout(o.timeout);
     req.set_has_timeout(o.timeout_set);
+    req.set_signal(o.signal);
     return client->RestartContainer(req);
   });
 }

@@ -170,6 +170,15 @@ class GatewayContainersTest(GatewayTest):
         rc, _, err = self.docker("kill", "-s", "NOSUCHSIG", "kill1")
         self.assertNotEqual(rc, 0)
 
+    def test_restart_with_signal(self):
+        self.addCleanup(self.rm_f, "rsig1")
+        self.run_d("--name", "rsig1", "busybox", "sh", "-c",
+                   'trap "echo got-usr1; exit 0" USR1; while true; do sleep 0.2; done')
+        self.assertEqual(self.docker_ok("restart", "-s", "USR1", "-t", "10", "rsig1").strip(),
+                         "rsig1")
+        self.assertEqual(self.status("rsig1"), "running")
+        self.assertIn("got-usr1", self.docker_ok("logs", "rsig1"))
+
     def test_rm_running_container(self):
         self.addCleanup(self.rm_f, "rm1")
         self.run_d("--name", "rm1", "busybox", "sleep", "300")

@@ -162,7 +162,8 @@ class ContainerManager {
   // `timeout` in seconds (-1 forever); nullopt = the container's or 10.
   absl::Status Stop(absl::string_view ref, std::optional<int> timeout,
                     absl::string_view signal = "");
-  absl::Status Restart(absl::string_view ref, std::optional<int> timeout);
+  absl::Status Restart(absl::string_view ref, std::optional<int> timeout,
+                       absl::string_view signal = "");
   // With `volumes` (rm -v), the container's anonymous volumes are removed
   // too; named volumes never are. --rm containers lose their anonymous
   // volumes when they are removed after their exit, as with Docker.

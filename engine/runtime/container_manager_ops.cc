@@ -168,14 +168,15 @@ absl::Status ContainerManager::Stop(absl::string_view ref, std::optional<int> ti
   return absl::OkStatus();
 }
 
-absl::Status ContainerManager::Restart(absl::string_view ref, std::optional<int> timeout) {
+absl::Status ContainerManager::Restart(absl::string_view ref, std::optional<int> timeout,
+                                       absl::string_view signal) {
   ASSIGN_OR_RETURN(ContainerRecord record, options_.store->Resolve(ref));
   std::shared_ptr<Live> live = GetLive(record.id());
   {
     absl::MutexLock lock(&mu_);
     live->restarting = true;
   }
-  absl::Status s = Stop(record.id(), timeout);
+  absl::Status s = Stop(record.id(), timeout, signal);
   if (s.ok()) {
     absl::MutexLock op(&live->op_mu);
     absl::StatusOr<ContainerRecord> current = options_.store->Get(record.id());

@@ -271,7 +271,8 @@ grpc::Status ContainersService::Restart(grpc::ServerContext*,
                                         const berth::v1::RestartContainerRequest* request,
                                         berth::v1::RestartContainerResponse*) {
   return ToGrpcStatus(
-      manager_->Restart(request->id(), Timeout(request->has_timeout(), request->timeout())));
+      manager_->Restart(request->id(), Timeout(request->has_timeout(), request->timeout()),
+                        request->signal()));
 }
 
 grpc::Status ContainersService::Remove(grpc::ServerContext*,

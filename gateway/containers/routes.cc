@@ -143,6 +143,7 @@ absl::Status Restart(const sdk::Client* client, const Request& request,
     req.set_timeout(static_cast<int32_t>(**t));
     req.set_has_timeout(true);
   }
+  req.set_signal(request.Query("signal"));
   return NoContent(writer, client->RestartContainer(req));
 }
 
