@@ -63,8 +63,15 @@ bool IsMissingImage(const absl::Status& s) {
 
 // Creates the container, pulling its image as --pull says. Returns the ID.
 absl::StatusOr<std::string> CreateWithPull(Context* ctx, sdk::Client* client,
-                                           const berth::v1::CreateContainerRequest& req,
+                                           berth::v1::CreateContainerRequest req,
                                            const std::string& pull) {
+  // A TTY container starts at the size of the terminal it will show on.
+  uint32_t rows = 0, cols = 0;
+  if (req.config().tty() && (GetWindowSize(STDOUT_FILENO, &rows, &cols) ||
+                             GetWindowSize(ctx->in_fd, &rows, &cols))) {
+    req.mutable_host_config()->set_console_height(rows);
+    req.mutable_host_config()->set_console_width(cols);
+  }
   const std::string& image = req.config().image();
   const berth::v1::Platform* platform = req.has_platform() ? &req.platform() : nullptr;
   if (pull == "always") RETURN_IF_ERROR(PullImage(ctx, client, image, platform));

@@ -66,6 +66,13 @@ class GatewayStreamsTest(GatewayTest):
         s.send("exit 5\r")
         self.assertEqual(s.wait(), 5, s.buf)
 
+    def test_run_t_starts_at_the_console_size(self):
+        # The docker CLI sends HostConfig.ConsoleSize; without -i it has no
+        # chance to resize before `stty size` runs.
+        s = self.pty("run", "-t", "--rm", "busybox", "stty", "size", rows=31, cols=91)
+        s.expect(r"31 91\r+\n")
+        self.assertEqual(s.wait(), 0, s.buf)
+
     # -- logs ------------------------------------------------------------------
 
     def test_logs_tail_and_timestamps(self):

@@ -200,6 +200,17 @@ class TtyTest(ContainerTest):
         self.assertEqual(self.wait_exited("att")["ExitCode"], 7)
         self.berth("rm", cid)
 
+    def test_tty_starts_at_the_terminal_size(self):
+        # No -i: the CLI cannot resize before the program runs, so the size
+        # must come with the create (HostConfig console size).
+        s = PtySession(berth_argv(self.daemon, "run", "-t", "--rm", "busybox", "stty", "size"),
+                       rows=33, cols=77)
+        try:
+            s.expect(rb"33 77\r+\n")
+            self.assertEqual(s.wait(), 0)
+        finally:
+            s.close()
+
     def test_detach_from_run_it_keeps_the_shell(self):
         # `run -it` is StdinOnce with a TTY: as with dockerd, detaching must
         # not close the shell's stdin (that would end the shell).

@@ -159,6 +159,11 @@ void WriteHostConfig(Writer* w, const berth::v1::HostConfig& h) {
     w->EndObject();
   }
   Key(w, "Init"); w->Bool(h.init());
+  Key(w, "ConsoleSize");
+  w->StartArray();
+  w->Uint(h.console_height());
+  w->Uint(h.console_width());
+  w->EndArray();
   w->EndObject();
 }
 

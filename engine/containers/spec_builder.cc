@@ -192,6 +192,7 @@ absl::Status WriteResources(const ContainerRecord& record, Writer* w) {
 // Everything the process object needs, resolved.
 struct ProcessSpec {
   bool terminal = false;
+  uint32_t console_height = 0, console_width = 0;  // 0 = unset
   ExecUser user;
   std::vector<std::string> args, env, caps;
   std::string cwd;
@@ -203,6 +204,15 @@ void WriteProcess(const ProcessSpec& p, Writer* w) {
   w->StartObject();
   Key(w, "terminal");
   w->Bool(p.terminal);
+  if (p.terminal && p.console_height > 0 && p.console_width > 0) {
+    Key(w, "consoleSize");
+    w->StartObject();
+    Key(w, "height");
+    w->Uint(p.console_height);
+    Key(w, "width");
+    w->Uint(p.console_width);
+    w->EndObject();
+  }
   Key(w, "user");
   w->StartObject();
   Key(w, "uid");
@@ -270,6 +280,8 @@ absl::StatusOr<std::string> BuildSpec(const ContainerRecord& record,
 
   ProcessSpec process;
   process.terminal = config.tty();
+  process.console_height = host.console_height();
+  process.console_width = host.console_width();
   ASSIGN_OR_RETURN(process.args, MergedArgs(config, image));
   process.env = MergedEnv(config, image, hostname);
   ASSIGN_OR_RETURN(process.cwd, WorkingDir(config.working_dir(), image, paths.rootfs));

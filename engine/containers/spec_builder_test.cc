@@ -155,6 +155,7 @@ TEST_F(SpecBuilderTest, DefaultSpec) {
   EXPECT_STREQ(doc["ociVersion"].GetString(), "1.0.2");
   const auto& process = doc["process"];
   EXPECT_FALSE(process["terminal"].GetBool());
+  EXPECT_FALSE(process.HasMember("consoleSize"));
   EXPECT_EQ(Strings(process["args"]), StrVec{"/bin/sh"});
   EXPECT_EQ(Strings(process["env"]),
             (StrVec{"PATH=/opt/bin:/usr/bin", "HOSTNAME=cccccccccccc", "LANG=C.UTF-8",
@@ -239,10 +240,15 @@ TEST_F(SpecBuilderTest, UserOptions) {
   tmp->add_options("size=64m");
   tmp->add_options("exec");
 
+  h->set_console_height(33);
+  h->set_console_width(120);
+
   rapidjson::Document doc;
   Build(&doc);
   const auto& process = doc["process"];
   EXPECT_TRUE(process["terminal"].GetBool());
+  EXPECT_EQ(process["consoleSize"]["height"].GetUint(), 33u);
+  EXPECT_EQ(process["consoleSize"]["width"].GetUint(), 120u);
   EXPECT_EQ(process["user"]["uid"].GetUint(), 1000u);
   EXPECT_EQ(process["user"]["gid"].GetUint(), 1000u);
   std::vector<uint32_t> gids;

@@ -278,6 +278,16 @@ absl::StatusOr<DockerCreate> TranslateCreate(const rapidjson::Value& body,
   AddAll(host.Strings("SecurityOpt"), h.mutable_security_opt());
   AddAll(host.Strings("GroupAdd"), h.mutable_group_add());
   h.set_shm_size(host.Int("ShmSize"));
+  // ConsoleSize: [height, width] (API 1.42), the TTY's size from the start.
+  if (const rapidjson::Value* size = host.Find("ConsoleSize")) {
+    if (!size->IsArray() || size->Size() != 2 || !(*size)[0].IsUint() || !(*size)[1].IsUint()) {
+      host.Fail(absl::InvalidArgumentError(
+          "invalid JSON: HostConfig.ConsoleSize must be [height, width]"));
+    } else {
+      h.set_console_height((*size)[0].GetUint());
+      h.set_console_width((*size)[1].GetUint());
+    }
+  }
   if (!config.status().ok()) return config.status();
 
   if (absl::Status s = ReadNetwork(&config, &host, &h); !s.ok()) return s;

@@ -4,6 +4,7 @@
 #include <linux/close_range.h>
 #include <linux/magic.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -232,6 +233,14 @@ absl::Status WriteProcFile(const std::string& path, absl::string_view value) {
   if (p.terminal) {
     auto master = OpenPtyMaster();
     check(master.status());
+    if (p.console_height > 0 && p.console_width > 0) {
+      struct winsize ws = {};
+      ws.ws_row = p.console_height;
+      ws.ws_col = p.console_width;
+      if (ioctl(master->get(), TIOCSWINSZ, &ws) != 0) {
+        Fail(sock, base::ErrnoError(errno, "set the console size"));
+      }
+    }
     check(SendFd(sock, 'P', master->get()));
     check(AttachPtySlave(master->get()));
     if (a.init && a.spec->HasDevTmpfs()) check(BindConsole());

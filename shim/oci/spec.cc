@@ -130,6 +130,16 @@ absl::Status ParseProcessValue(const Value& p, ProcessSpec* out) {
     if (!t->IsBool()) return Invalid("process.terminal is not a boolean");
     out->terminal = t->GetBool();
   }
+  if (const Value* size = Member(p, "consoleSize")) {
+    const Value* h = size->IsObject() ? Member(*size, "height") : nullptr;
+    const Value* w = size->IsObject() ? Member(*size, "width") : nullptr;
+    if (h == nullptr || w == nullptr || !h->IsUint() || !w->IsUint() || h->GetUint() > 65535 ||
+        w->GetUint() > 65535) {
+      return Invalid("process.consoleSize needs height and width from 0 to 65535");
+    }
+    out->console_height = static_cast<uint16_t>(h->GetUint());
+    out->console_width = static_cast<uint16_t>(w->GetUint());
+  }
   if (absl::Status s = GetStrings(p, "args", &out->args); !s.ok()) return s;
   if (out->args.empty() || out->args[0].empty()) return Invalid("process.args is empty");
   if (absl::Status s = GetStrings(p, "env", &out->env); !s.ok()) return s;

@@ -44,6 +44,7 @@ struct CapSets {
 
 struct ProcessSpec {
   bool terminal = false;
+  uint16_t console_height = 0, console_width = 0;  // 0 = leave the pty's size
   std::vector<std::string> args;
   std::vector<std::string> env;
   std::string cwd = "/";

@@ -48,6 +48,17 @@ TEST(SpecTest, ParsesTheBasics) {
   EXPECT_EQ(spec->cgroups_path, "/berth/x");
   EXPECT_TRUE(spec->HasNamespace("pid"));
   EXPECT_FALSE(spec->HasNamespace("network"));
+  EXPECT_EQ(spec->process.console_height, 0);
+}
+
+TEST(SpecTest, ConsoleSize) {
+  auto spec = ParseSpec(MinimalSpec(R"(,"terminal":true,"consoleSize":{"height":30,"width":100})"),
+                        "/bundle");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->process.console_height, 30);
+  EXPECT_EQ(spec->process.console_width, 100);
+  EXPECT_FALSE(ParseSpec(MinimalSpec(R"(,"consoleSize":{"height":70000,"width":1})"), "/b").ok());
+  EXPECT_FALSE(ParseSpec(MinimalSpec(R"(,"consoleSize":{"height":-1,"width":1})"), "/b").ok());
 }
 
 TEST(SpecTest, RefusesHostileValues) {
