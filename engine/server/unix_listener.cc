@@ -20,93 +20,34 @@
 
 namespace engine {
 namespace server {
+
 absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Create(
     absl::string_view path_view, gid_t gid, mode_t mode) {
-  std::string path(path_view);
-  size_t slash = path.rfind('/');
-  if (path.empty() || path[0] != '/' || slash + 1 == path.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("socket path ", path, " must be an absolute file path"));
+  const std::string path(path_view);
+  // A socket left by a crash is replaced (a live one makes Create fail).
+  if (!path.empty() && path[0] == '/' && base::PathExists(path) &&
+      base::CheckSocketPathFree(path).ok()) {
+    LOG_INFO("removing stale socket", {{"path", path}});
   }
-  std::string dir = slash == 0 ? "/" : path.substr(0, slash);
-  RETURN_IF_ERROR(base::SocketPathAddress(path).status());
-  RETURN_IF_ERROR(base::MakeDirs(dir, 0755));
-  RETURN_IF_ERROR(base::CheckSocketPathFree(path));
-  if (base::PathExists(path)) LOG_INFO("removing stale socket", {{"path", path}});
-
-  std::string tmpl = base::JoinPath(dir, ".berth-sock-XXXXXX");
-  if (mkdtemp(tmpl.data()) == nullptr) {
-    return base::ErrnoError(errno, absl::StrCat("mkdtemp ", tmpl));
-  }
-  const std::string private_dir = tmpl;
-  const std::string tmp_path = base::JoinPath(private_dir, "s");
-  auto cleanup = [&]() {
-    unlink(tmp_path.c_str());
-    rmdir(private_dir.c_str());
-  };
-
-  absl::Status status;
-  base::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  struct stat st = {};
-  do {
-    if (!fd.valid()) {
-      status = base::ErrnoError(errno, "socket");
-      break;
-    }
-    absl::StatusOr<sockaddr_un> addr = base::SocketPathAddress(tmp_path);
-    if (!addr.ok()) {
-      status = addr.status();
-      break;
-    }
-    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&*addr), sizeof(*addr)) != 0) {
-      status = base::ErrnoError(errno, absl::StrCat("bind ", tmp_path));
-      break;
-    }
-    uid_t owner = geteuid() == 0 ? 0 : static_cast<uid_t>(-1);
-    if (lchown(tmp_path.c_str(), owner, gid) != 0) {
-      status = base::ErrnoError(errno, absl::StrCat("chown ", tmp_path));
-      break;
-    }
-    if (chmod(tmp_path.c_str(), mode) != 0) {
-      status = base::ErrnoError(errno, absl::StrCat("chmod ", tmp_path));
-      break;
-    }
-    if (listen(fd.get(), SOMAXCONN) != 0) {
-      status = base::ErrnoError(errno, absl::StrCat("listen ", tmp_path));
-      break;
-    }
-    if (lstat(tmp_path.c_str(), &st) != 0) {
-      status = base::ErrnoError(errno, absl::StrCat("stat ", tmp_path));
-      break;
-    }
-    if (rename(tmp_path.c_str(), path.c_str()) != 0) {
-      status = base::ErrnoError(errno, absl::StrCat("rename ", tmp_path, " ", path));
-      break;
-    }
-  } while (false);
-  cleanup();
-  RETURN_IF_ERROR(status);
-
+  ASSIGN_OR_RETURN(base::UnixSocketFile socket_file,
+                   base::UnixSocketFile::Create(path, gid, mode));
   base::UniqueFd wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake.valid()) {
-    unlink(path.c_str());
+    socket_file.Remove();
     return base::ErrnoError(errno, "eventfd");
   }
-  return std::unique_ptr<UnixListener>(new UnixListener(
-      path, std::move(fd), std::move(wake), st.st_dev, st.st_ino));
+  base::UniqueFd fd = socket_file.TakeFd();
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(std::move(socket_file), std::move(fd), std::move(wake)));
 }
 
-UnixListener::UnixListener(std::string path, base::UniqueFd fd,
-                           base::UniqueFd wake, dev_t dev, ino_t ino)
-    : path_(std::move(path)), fd_(std::move(fd)), wake_(std::move(wake)),
-      dev_(dev), ino_(ino) {}
+UnixListener::UnixListener(base::UnixSocketFile socket_file, base::UniqueFd fd,
+                           base::UniqueFd wake)
+    : socket_file_(std::move(socket_file)), fd_(std::move(fd)), wake_(std::move(wake)) {}
 
 UnixListener::~UnixListener() {
   Stop();
-  struct stat st;
-  if (lstat(path_.c_str(), &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_) {
-    unlink(path_.c_str());
-  }
+  socket_file_.Remove();
 }
 
 void UnixListener::Start(std::function<void(int)> on_connection) {
@@ -136,7 +77,7 @@ void UnixListener::AcceptLoop() {
     if (conn < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;
       LOG_WARN("accept on API socket failed",
-               {{"path", path_}, {"error", strerror(errno)}});
+               {{"path", socket_file_.path()}, {"error", strerror(errno)}});
       // EMFILE and the like: back off instead of spinning.
       poll(&fds[1], 1, 100);
       continue;

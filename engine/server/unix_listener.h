@@ -43,6 +43,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/base/socket_path.h"
 #include "engine/base/unique_fd.h"
 
 namespace engine {
@@ -72,19 +73,16 @@ class UnixListener {
   // connections are then refused once the backlog fills. Idempotent.
   void Stop();
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return socket_file_.path(); }
   int fd() const { return fd_.get(); }
 
  private:
-  UnixListener(std::string path, base::UniqueFd fd, base::UniqueFd wake,
-               dev_t dev, ino_t ino);
+  UnixListener(base::UnixSocketFile socket_file, base::UniqueFd fd, base::UniqueFd wake);
   void AcceptLoop();
 
-  const std::string path_;
+  base::UnixSocketFile socket_file_;
   base::UniqueFd fd_;
   base::UniqueFd wake_;  // eventfd: becomes readable on Stop
-  const dev_t dev_;
-  const ino_t ino_;
   std::function<void(int)> on_connection_;
   std::thread thread_;
 };

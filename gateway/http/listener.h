@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/base/socket_path.h"
 #include "engine/base/unique_fd.h"
 
 namespace gateway {
@@ -37,34 +38,9 @@ struct ListenAddress {
 // "tcp://:2376", "tcp://[::1]:2376". InvalidArgument otherwise.
 absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text);
 
-// A listening Unix socket and the path it was renamed to.
-class UnixSocketFile {
- public:
-  // Creates the socket at `path` (creating its directory, 0755, if needed)
-  // owned by uid 0 (when running as root) and `gid`, with `mode`.
-  // FailedPrecondition when a live socket or a non-socket occupies `path`.
-  static absl::StatusOr<UnixSocketFile> Create(const std::string& path, gid_t gid,
-                                               mode_t mode = 0660);
-
-  UnixSocketFile(UnixSocketFile&&) = default;
-  UnixSocketFile& operator=(UnixSocketFile&&) = default;
-
-  // Unlinks the path if it is still this socket. Idempotent.
-  void Remove();
-
-  const std::string& path() const { return path_; }
-  // The listening descriptor (non-blocking, close-on-exec); ownership moves
-  // to the caller.
-  base::UniqueFd TakeFd() { return std::move(fd_); }
-
- private:
-  UnixSocketFile() = default;
-  std::string path_;
-  base::UniqueFd fd_;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
-};
-
+// A listening Unix socket at a path (engine/base/socket_path.h). Its
+// descriptor is blocking: make it non-blocking before serving.
+using UnixSocketFile = base::UnixSocketFile;
 // A listening TCP socket (SO_REUSEADDR, non-blocking, close-on-exec).
 absl::StatusOr<base::UniqueFd> ListenTcp(const std::string& host,
                                          const std::string& port);

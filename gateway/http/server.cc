@@ -1,6 +1,7 @@
 #include "gateway/http/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -21,6 +22,10 @@ Server::Server(const Router* router, ServerOptions options)
 Server::~Server() { Stop(); }
 
 void Server::AddListener(base::UniqueFd fd, std::shared_ptr<const TlsContext> tls) {
+  // The accept loop polls, then accepts: a blocking listener could stall it
+  // when another client's connection attempt is gone by then.
+  const int flags = fcntl(fd.get(), F_GETFL);
+  if (flags >= 0) (void)fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
   listeners_.push_back(Listener{std::move(fd), std::move(tls)});
 }
 
