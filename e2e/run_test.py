@@ -240,6 +240,23 @@ class TtyTest(ContainerTest):
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout, "xyz\n")
+        # Again, now that it has exited: the attach made before the start
+        # gets the second run's output and carries stdin to it.
+        p = subprocess.run(berth_argv(self.daemon, "start", "-a", "-i", "sai"), input="second\n",
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "second\n")
+
+    def test_start_attach_an_exited_container(self):
+        rc, out, _ = self.run_ctr("--name", "sax", "busybox", "sh", "-c", "echo run-$$; exit 3")
+        self.assertEqual((rc, out), (3, "run-1\n"))
+        rc, out, err = self.daemon.cli("start", "-a", "sax", timeout=60)
+        self.assertEqual((rc, out), (3, "run-1\n"), err)
+        # A plain attach to a stopped container is refused, as with docker.
+        rc, _, err = self.daemon.cli("attach", "sax", timeout=60)
+        self.assertEqual(rc, 1)
+        self.assertIn("You cannot attach to a stopped container, start it first", err)
+        self.berth("rm", "sax")
 
 
 if __name__ == "__main__":

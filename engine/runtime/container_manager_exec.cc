@@ -93,11 +93,15 @@ absl::StatusOr<std::unique_ptr<AttachSession>> ContainerManager::Attach(
       return absl::FailedPreconditionError(
           "You cannot attach to a paused container, unpause it first");
     }
-    if (status == "exited" || status == "dead" || status == "removing") {
+    if (status == "dead" || status == "removing") {
       return absl::FailedPreconditionError(
           "You cannot attach to a stopped container, start it first");
     }
-    if (status == "created") {
+    // A created or exited container gets its next run's shim now, so that
+    // an attach made before the start (`start -a`, `docker run`) sees the
+    // first byte of output. (Clients refuse a plain `attach` to a stopped
+    // container themselves, as the docker CLI does.)
+    if (status == "created" || status == "exited") {
       absl::MutexLock lock(&launch_mu_);
       absl::Status s = EnsureShim(record);
       if (!s.ok()) {
