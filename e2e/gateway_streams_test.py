@@ -132,6 +132,13 @@ class GatewayStreamsTest(GatewayTest):
         rc, out, err = self.docker("start", "-a", "sa1")
         self.assertEqual((rc, out), (2, "started\n"), err)
 
+    def test_start_attach_interactive_twice(self):
+        # `docker start -ai` of a container that has run before carries stdin.
+        self.docker_ok("create", "-i", "--name", "sai1", "busybox", "cat")
+        for text in ("one\n", "two\n"):
+            rc, out, err = self.docker("start", "-a", "-i", "sai1", input=text)
+            self.assertEqual((rc, out), (0, text), err)
+
     # -- exec ------------------------------------------------------------------
 
     def test_exec(self):

@@ -1,17 +1,14 @@
 // POST /containers/{id}/attach: hijacks the connection and bridges it to an
-// engine attach session. The engine attaches to created and running
-// containers; for an exited one (`docker start -a` attaches before it
-// starts the container) the output of the next run is streamed from the
-// container's log instead.
+// engine attach session. For a created or exited container the engine
+// attaches to its next run (`docker start -a` attaches, then starts).
 
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gateway/streams/bridge.h"
 #include "gateway/streams/handlers.h"
-#include "gateway/streams/log_pump.h"
 #include "gateway/streams/logs_query.h"
 #include "gateway/streams/stdcopy.h"
 
@@ -19,44 +16,6 @@ namespace gateway {
 namespace {
 
 constexpr absl::Duration kAttachReadyTimeout = absl::Seconds(2);
-constexpr absl::Duration kNextRunTimeout = absl::Minutes(5);
-
-bool SameTime(const google::protobuf::Timestamp& a, const google::protobuf::Timestamp& b) {
-  return a.seconds() == b.seconds() && a.nanos() == b.nanos();
-}
-
-// After the hijack, for a container that is not running: waits for its next
-// start, then sends that run's output from the log until it stops.
-void StreamNextRun(const sdk::Client& client, const berth::v1::ContainerInfo& before,
-                   bool stdout, bool stderr, RawConnection* conn) {
-  const bool tty = before.config().tty();
-  google::protobuf::Timestamp started;
-  const absl::Time deadline = absl::Now() + kNextRunTimeout;
-  for (;;) {
-    absl::StatusOr<berth::v1::ContainerInfo> now = client.InspectContainer(before.id());
-    if (!now.ok()) return;
-    const berth::v1::ContainerState& s = now->state();
-    if (s.running() || s.restarting() ||
-        !SameTime(s.started_at(), before.state().started_at())) {
-      started = s.started_at();
-      break;
-    }
-    if (absl::Now() > deadline) return;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  berth::v1::LogsRequest logs;
-  logs.set_id(before.id());
-  logs.set_follow(true);
-  logs.set_stdout(stdout);
-  logs.set_stderr(stderr);
-  logs.set_tail("all");
-  *logs.mutable_since() = started;
-  LogPumpCallbacks callbacks;
-  callbacks.on_entry = [&](const berth::v1::LogEntry& entry) {
-    return conn->Write(EncodeOutput(tty, entry.stream(), entry.data())).ok();
-  };
-  PumpLogs(client, logs, callbacks).IgnoreError();
-}
 
 }  // namespace
 
@@ -80,15 +39,6 @@ absl::Status HandleAttach(const sdk::Client& client, const Request& request,
   const bool stdout = request.QueryBool("stdout");
   const bool stderr = request.QueryBool("stderr");
   const absl::string_view content_type = StreamContentType(tty, request.version);
-
-  if (state.status() != "created" && state.status() != "running") {
-    absl::StatusOr<std::unique_ptr<RawConnection>> conn = writer->Hijack(content_type);
-    if (!conn.ok()) return conn.status();
-    if (request.QueryBool("stream")) StreamNextRun(client, *info, stdout, stderr, conn->get());
-    (*conn)->CloseWrite();
-    (*conn)->Close();
-    return absl::OkStatus();
-  }
 
   berth::v1::AttachOpen open;
   open.set_id(info->id());
