@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -114,28 +113,12 @@ class Gateway:
 
     def stop(self, timeout=15):
         """SIGTERM; returns the exit code (None if it was not running)."""
-        if not self.proc:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise AssertionError("berth-gateway did not exit within %ds of SIGTERM" % timeout)
-        rc = self.proc.returncode
-        self.proc = None
-        return rc
+        proc, self.proc = self.proc, None
+        return harness.stop_process(proc, timeout, "berth-gateway")
 
     def sanitizer_reports(self):
         """Lines of the log that start an ASan, LSan or UBSan report (--config=asan builds)."""
-        try:
-            with open(self.log_path, "rb") as f:
-                text = f.read().decode(errors="replace")
-        except OSError:
-            return []
-        return [l for l in text.splitlines() if any(m in l for m in harness.SANITIZER_MARKERS)]
+        return harness.sanitizer_lines(self.log_path)
 
     def close(self):
         """Stops the gateway; raises AssertionError if its log holds a sanitizer report."""

@@ -66,6 +66,32 @@ def free_port():
         return s.getsockname()[1]
 
 
+def stop_process(proc, timeout, name):
+    """SIGTERM to `proc` (a Popen or None); returns its exit code (None if it was not
+    running). Kills it and raises AssertionError if it outlives `timeout` seconds."""
+    if not proc:
+        return None
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("%s did not exit within %ds of SIGTERM" % (name, timeout))
+    return proc.returncode
+
+
+def sanitizer_lines(log_path):
+    """Lines of the log at `log_path` that start an ASan, LSan or UBSan report."""
+    try:
+        with open(log_path, "rb") as f:
+            text = f.read().decode(errors="replace")
+    except OSError:
+        return []
+    return [l for l in text.splitlines() if any(m in l for m in SANITIZER_MARKERS)]
+
+
 def remove_tree_with_mounts(path):
     """Lazily unmounts everything mounted under `path` (deepest first), then removes
     it unless BERTH_E2E_KEEP is set (daemons leave overlay and bind mounts behind)."""
@@ -435,19 +461,8 @@ class Daemon:
 
     def stop(self, timeout=30):
         """SIGTERM; returns the exit code (None if it was not running)."""
-        if not self.proc:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise AssertionError("berthd did not exit within %ds of SIGTERM" % timeout)
-        rc = self.proc.returncode
-        self.proc = None
-        return rc
+        proc, self.proc = self.proc, None
+        return stop_process(proc, timeout, "berthd")
 
     def kill9(self):
         if self.proc and self.proc.poll() is None:
@@ -461,12 +476,7 @@ class Daemon:
 
     def sanitizer_reports(self):
         """Lines of the whole log (all restarts) that start an ASan, LSan or UBSan report."""
-        try:
-            with open(self.log_path, "rb") as f:
-                text = f.read().decode(errors="replace")
-        except OSError:
-            return []
-        return [l for l in text.splitlines() if any(m in l for m in SANITIZER_MARKERS)]
+        return sanitizer_lines(self.log_path)
 
     def close(self):
         """Stops berthd and removes its directory; raises AssertionError (after cleaning up)
